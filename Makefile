@@ -1,0 +1,72 @@
+# The course's commands. Every target sets up .venv first if it is missing.
+#   make lab      set up and open the course in JupyterLab
+#   make test     lint + unit tests + every notebook under nbval (strict)
+# See README.md for the rest.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCK := requirements-lock.txt
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# Notebooks run on the test environment's own kernel, with Jupyter's and
+# matplotlib's state kept out of the user's home folder.
+JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/config \
+	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
+	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib MPLBACKEND=agg
+
+.PHONY: help setup lab test lint unit nbval execute lock clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+setup: $(STAMP)
+
+# Install the locked versions (those that produced the stored notebook outputs)
+# when this Python matches the lock's; otherwise the package's own ranges.
+$(STAMP): pyproject.toml $(LOCK)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
+		$(BIN)/python -m pip install --quiet -r $(LOCK); \
+	else \
+		echo "note: $(LOCK) is for another Python; installing ranges (notebook outputs may differ)"; \
+		$(BIN)/python -m pip install --quiet -e ".[dev]"; \
+	fi
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+nbval: $(STAMP)
+	$(JUPYTER_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
+		--nbval --nbval-current-env --nbval-cell-timeout 120 \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+test: lint unit nbval
+
+# Re-execute every notebook in place, top to bottom in a fresh kernel: the only
+# way stored outputs are refreshed. `make execute NB=notebooks/01_...` does one.
+NB ?= $(NOTEBOOKS)
+execute: $(STAMP)
+	$(JUPYTER_ENV) $(BIN)/python scripts/execute_notebooks.py $(NB)
+
+# Regenerate the lock from the ranges in pyproject.toml, in a throwaway venv.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	.lock-venv/bin/python scripts/write_lock.py > $(LOCK)
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .jupyter .pytest_cache .ruff_cache .hypothesis _build
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

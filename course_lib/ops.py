@@ -1,0 +1,127 @@
+"""The primitives every kernel of the course is written with.
+
+Each function computes with numpy and reports exactly what it computed to the
+active `course_lib.counting.OpCounter` (conventions in
+notebooks/00_start_here.ipynb). With no counter active, the only overhead is
+one context-variable lookup.
+
+=============  ==================================================================
+op             counted, for a result of ``size`` elements
+=============  ==================================================================
+matmul         (m x n)(n x p), per batch entry: m*n*p multiplies and MACs,
+               m*(n-1)*p adds
+add, subtract  ``size`` adds
+multiply       ``size`` multiplies
+divide         ``size`` divides
+apply          ``size`` activations (elementwise function applications)
+sum            input size - output size adds (n - 1 adds to sum n numbers)
+mean           as ``sum``, plus one divide per output element
+=============  ==================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from course_lib.counting import is_counting, record
+
+ArrayLike = np.ndarray | float | int
+
+
+def _check_matmul_operand(name: str, x: np.ndarray) -> None:
+    if x.ndim < 2:
+        raise ValueError(
+            f"matmul: {name} must be at least 2-D (a matrix, or a batch of matrices), "
+            f"got shape {x.shape}; write a vector as a (1, n) row or an (n, 1) column"
+        )
+    if 0 in x.shape:
+        raise ValueError(f"matmul: {name} has an empty dimension, shape {x.shape}")
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Matrix product ``a @ b`` of (..., m, n) and (..., n, p) arrays.
+
+    Leading (batch) dimensions broadcast as in numpy. Counts, per matrix in the
+    broadcast batch: m*n*p multiplies (each one a MAC) and m*(n-1)*p adds
+    (derived in notebooks/01_matrix_multiplication.ipynb).
+    """
+    a = np.asarray(a)
+    b = np.asarray(b)
+    _check_matmul_operand("a", a)
+    _check_matmul_operand("b", b)
+    (m, n), (n_b, p) = a.shape[-2:], b.shape[-2:]
+    if n != n_b:
+        raise ValueError(
+            f"matmul: inner dimensions differ: a has shape {a.shape} and b has shape {b.shape}; "
+            f"b must have {n} rows (a's last dimension)"
+        )
+    out = a @ b
+    if is_counting():
+        batch = math.prod(out.shape[:-2])
+        products = batch * m * n * p
+        record("matmul", multiplies=products, macs=products, adds=batch * m * (n - 1) * p)
+    return out
+
+
+def _elementwise(op: str, kind: str, ufunc: np.ufunc, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    out = ufunc(a, b)
+    if is_counting():
+        record(op, **{kind: np.size(out)})
+    return out
+
+
+def add(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Elementwise ``a + b`` with broadcasting: one add per output element."""
+    return _elementwise("add", "adds", np.add, a, b)
+
+
+def subtract(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Elementwise ``a - b`` with broadcasting: one add (subtraction) per output element."""
+    return _elementwise("subtract", "adds", np.subtract, a, b)
+
+
+def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Elementwise ``a * b`` with broadcasting: one multiply per output element."""
+    return _elementwise("multiply", "multiplies", np.multiply, a, b)
+
+
+def divide(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Elementwise ``a / b`` with broadcasting: one divide per output element."""
+    return _elementwise("divide", "divides", np.divide, a, b)
+
+
+def apply(fn: Callable[[np.ndarray], np.ndarray], x: ArrayLike, name: str | None = None) -> np.ndarray:
+    """Apply the elementwise function ``fn`` (an activation, exp, log, ...) to ``x``.
+
+    Counts ``x.size`` activations, recorded under ``name`` (default: the
+    function's ``__name__``). The arithmetic inside ``fn`` is deliberately not
+    counted as FLOPs: the course counts activation applications on their own
+    (the seeds' n_g).
+    """
+    out = np.asarray(fn(x))
+    if out.shape != np.shape(x):
+        raise ValueError(f"apply: fn must be elementwise; input shape {np.shape(x)} became {out.shape}")
+    if is_counting():
+        record(name or getattr(fn, "__name__", "apply"), activations=out.size)
+    return out
+
+
+def sum(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
+    """Sum of ``x`` over ``axis``: summing n numbers costs n - 1 adds, per output element."""
+    x = np.asarray(x)
+    out = np.sum(x, axis=axis, keepdims=keepdims)
+    if is_counting():
+        record("sum", adds=x.size - np.size(out))
+    return out
+
+
+def mean(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> np.ndarray:
+    """Mean of ``x`` over ``axis``: a `sum`, then one divide per output element."""
+    x = np.asarray(x)
+    out = np.mean(x, axis=axis, keepdims=keepdims)
+    if is_counting():
+        record("mean", adds=x.size - np.size(out), divides=np.size(out))
+    return out
