@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml $(LOCK)
 		echo "note: $(LOCK) is for another Python; installing ranges (notebook outputs may differ)"; \
 		$(BIN)/python -m pip install --quiet -e ".[dev]"; \
 	fi
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 lab: $(STAMP)

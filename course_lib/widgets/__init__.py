@@ -5,5 +5,6 @@ wraps it in an `Explorer`.
 """
 
 from course_lib.widgets.base import Explorer, int_slider
+from course_lib.widgets.bigo import growth_counts, growth_explorer, growth_report
 
-__all__ = ["Explorer", "int_slider"]
+__all__ = ["Explorer", "growth_counts", "growth_explorer", "growth_report", "int_slider"]
