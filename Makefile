@@ -1,6 +1,7 @@
 # The course's commands. Every target sets up .venv first if it is missing.
 #   make lab      set up and open the course in JupyterLab
 #   make test     lint + unit tests + every notebook under nbval (strict)
+#   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
 # See README.md for the rest.
 
 PYTHON ?= python3
@@ -13,9 +14,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # matplotlib's state kept out of the user's home folder.
 JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/config \
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
-	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib MPLBACKEND=agg
+	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib
 
-.PHONY: help setup lab test lint unit nbval execute lock clean
+.PHONY: help setup lab test lint unit nbval execute figures lock clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -58,6 +59,11 @@ test: lint unit nbval
 NB ?= $(NOTEBOOKS)
 execute: $(STAMP)
 	$(JUPYTER_ENV) $(BIN)/python scripts/execute_notebooks.py $(NB)
+
+# Regenerate every figure the notebooks export into figures/ (PNG + SVG) by
+# running them with COURSE_EXPORT_FIGURES=1; the notebooks themselves are not rewritten.
+figures: $(STAMP)
+	$(JUPYTER_ENV) COURSE_EXPORT_FIGURES=1 $(BIN)/python scripts/execute_notebooks.py --no-write $(NOTEBOOKS)
 
 # Regenerate the lock from the ranges in pyproject.toml, in a throwaway venv.
 lock:

@@ -7,6 +7,7 @@ the course does. `save_figure` writes PNG and SVG into ``figures/``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib as mpl
@@ -17,6 +18,9 @@ from course_lib.timing import PowerLawFit, fit_power_law
 
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
 """Where `save_figure` writes by default: the repository's ``figures/`` folder."""
+
+EXPORT_VARIABLE = "COURSE_EXPORT_FIGURES"
+"""Set this environment variable to 1 and `export_figure` writes files (``make figures`` does)."""
 
 STYLE = {
     "figure.figsize": (6.4, 4.2),
@@ -87,3 +91,15 @@ def save_figure(fig: plt.Figure, name: str, directory: Path | str | None = None)
     for path in paths:
         fig.savefig(path, bbox_inches="tight", metadata={"Date": None} if path.suffix == ".svg" else None)
     return paths
+
+
+def export_figure(fig: plt.Figure, name: str) -> list[Path]:
+    """`save_figure` into `FIGURES_DIR` when ``COURSE_EXPORT_FIGURES=1``, else nothing.
+
+    Notebooks call this after every figure a lecturer may want for slides:
+    ``make figures`` runs the notebooks with the variable set, while reading,
+    ``make execute`` and the tests leave ``figures/`` untouched.
+    """
+    if os.environ.get(EXPORT_VARIABLE) != "1":
+        return []
+    return save_figure(fig, name)

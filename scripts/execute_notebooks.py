@@ -1,7 +1,8 @@
 """Execute notebooks in place, each top to bottom in one fresh kernel, and report run times.
 
-Usage: python scripts/execute_notebooks.py notebooks/00_start_here.ipynb [...]
+Usage: python scripts/execute_notebooks.py [--no-write] notebooks/00_start_here.ipynb [...]
 Widget state is saved in the notebook so widgets render where no kernel runs.
+With --no-write the notebooks run but are left unchanged (``make figures``).
 """
 
 import sys
@@ -12,7 +13,7 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def execute(path: Path) -> float:
+def execute(path: Path, write: bool = True) -> float:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -24,16 +25,19 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    nbformat.write(notebook, path)
+    if write:
+        nbformat.write(notebook, path)
     return seconds
 
 
-def main(paths: list[str]) -> int:
+def main(args: list[str]) -> int:
+    write = "--no-write" not in args
+    paths = [arg for arg in args if arg != "--no-write"]
     if not paths:
-        print("usage: execute_notebooks.py NOTEBOOK [...]", file=sys.stderr)
+        print("usage: execute_notebooks.py [--no-write] NOTEBOOK [...]", file=sys.stderr)
         return 2
     for name in paths:
-        seconds = execute(Path(name))
+        seconds = execute(Path(name), write=write)
         print(f"{name}: {seconds:.1f} s")
     return 0
 

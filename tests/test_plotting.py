@@ -27,3 +27,16 @@ def test_save_figure_wants_a_bare_name(name, tmp_path):
     with pytest.raises(ValueError, match="bare file stem"):
         save_figure(fig, name, directory=tmp_path)
     plt.close(fig)
+
+
+def test_export_figure_writes_only_when_asked(tmp_path, monkeypatch):
+    from course_lib import plotting
+
+    monkeypatch.setattr(plotting, "FIGURES_DIR", tmp_path)
+    fig = plt.figure()
+    monkeypatch.delenv(plotting.EXPORT_VARIABLE, raising=False)
+    assert plotting.export_figure(fig, "quiet") == []
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv(plotting.EXPORT_VARIABLE, "1")
+    assert [path.name for path in plotting.export_figure(fig, "loud")] == ["loud.png", "loud.svg"]
+    plt.close(fig)
