@@ -1,0 +1,241 @@
+"""Gradient checks: centred finite differences in float64 and the relative error between gradients.
+
+Two centred stencils estimate the derivative of f at x along coordinate i:
+
+* order 2 (the textbook one): (f(x + h e_i) - f(x - h e_i)) / (2h), error
+  O(h^2) from truncation plus about eps*|f|/h from rounding, best near h = 1e-5;
+* order 4 (five points, the default): (8 (f(x + h e_i) - f(x - h e_i))
+  - (f(x + 2h e_i) - f(x - 2h e_i))) / (12h), error O(h^4) + eps*|f|/h, best
+  near h = 1e-3. It is Richardson's extrapolation of the order-2 stencil and
+  costs twice the evaluations.
+
+Agreement is measured as in CS231n: elementwise |a - b| / max(|a|, |b|), with
+the denominator floored at ``floor`` (both near zero counts as agreement), and
+the maximum over all entries reported. The maximum is harsh: one small entry
+of a gradient (a deep sigmoid network's first layer has entries ~1e-6) turns
+an absolute error of 1e-11 -- all that order 2 can do -- into a relative
+error of 1e-5; order 4 brings it below 1e-7. Checks run in float64 only: in
+float32 rounding alone is ~1e-3. Shown in notebooks/03_backpropagation.ipynb.
+
+A ReLU kink within 2h of an input can spoil the check of a correct gradient:
+check with inputs away from the kinks, or with smooth activations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from course_lib.mlp.activations import activation_backward, activation_forward
+from course_lib.mlp.layers import (
+    dense_backward,
+    dense_backward_bias_unit,
+    dense_forward,
+    dense_forward_bias_unit,
+)
+from course_lib.mlp.losses import get_loss
+from course_lib.mlp.network import MLP
+
+DEFAULT_ORDER = 4
+"""Default order of accuracy of the centred stencil (2 or 4)."""
+
+DEFAULT_STEPS = {2: 1e-5, 4: 1e-3}
+"""Default step h for each order: near the h that balances truncation and rounding in float64."""
+
+DEFAULT_FLOOR = 1e-12
+"""Smallest denominator of the relative error: entries where both gradients are below it count as equal."""
+
+
+def _float64(name: str, x: object, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array (a private copy with ``copy``), or ValueError naming ``name``."""
+    array = np.array(x, copy=True) if copy else np.asarray(x)
+    if array.dtype != np.float64:
+        raise ValueError(f"{name} must be a float64 array for a gradient check, got dtype {array.dtype}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty, shape {array.shape}")
+    return array
+
+
+def _positive(name: str, value: float) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def relative_error(a: np.ndarray, b: np.ndarray, floor: float = DEFAULT_FLOOR) -> float:
+    """max over entries of |a - b| / max(|a|, |b|, floor): CS231n's relative error, as a float.
+
+    ``a`` and ``b`` must have the same shape. Derived in notebooks/03_backpropagation.ipynb.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"b must have the shape of a {a.shape}, got shape {b.shape}")
+    if a.size == 0:
+        raise ValueError(f"a and b are empty, shape {a.shape}")
+    floor = _positive("floor", floor)
+    denominator = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+    return float(np.max(np.abs(a - b) / denominator))
+
+
+def _step(h: float | None, order: int) -> float:
+    if order not in DEFAULT_STEPS:
+        raise ValueError(f"order must be one of {sorted(DEFAULT_STEPS)}, got {order!r}")
+    return DEFAULT_STEPS[order] if h is None else _positive("h", h)
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+) -> np.ndarray:
+    """Centred finite-difference gradient of the scalar function f at x (float64), same shape as x.
+
+    order 2: (f(x + h e_i) - f(x - h e_i)) / (2h); order 4:
+    (8 (f(x + h e_i) - f(x - h e_i)) - (f(x + 2h e_i) - f(x - 2h e_i))) / (12h).
+    ``h`` defaults to `DEFAULT_STEPS` [order]. ``x`` is perturbed in place, one
+    entry at a time, and restored, so f may read x through a closure (a layer's
+    weights, say). Costs ``order`` x x.size evaluations of f.
+    """
+    x = _float64("x", x)
+    h = _step(h, order)
+    grad = np.empty_like(x)
+    flat, out = x.reshape(-1), grad.reshape(-1)
+    if not np.shares_memory(flat, x):
+        raise ValueError("x must be contiguous so it can be perturbed in place")
+
+    def at(i: int, value: float) -> float:
+        flat[i] = value
+        return float(f(x))
+
+    for i in range(flat.size):
+        saved = flat[i]
+        near = at(i, saved + h) - at(i, saved - h)
+        if order == 2:
+            out[i] = near / (2 * h)
+        else:
+            far = at(i, saved + 2 * h) - at(i, saved - 2 * h)
+            out[i] = (8 * near - far) / (12 * h)
+        flat[i] = saved
+    return grad
+
+
+def numerical_gradient_array(
+    f: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    dout: np.ndarray,
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+) -> np.ndarray:
+    """Centred-difference gradient of sum(f(x) * dout) at x: what backward(dout) should return for x."""
+    dout = _float64("dout", dout)
+    return numerical_gradient(lambda v: float(np.sum(f(v) * dout)), x, h, order)
+
+
+def check_gradient(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    analytic: np.ndarray,
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+) -> float:
+    """Max relative error between ``analytic`` and the centred-difference gradient of f at x."""
+    analytic = np.asarray(analytic)
+    if analytic.shape != np.shape(x):
+        raise ValueError(f"analytic must have the shape of x {np.shape(x)}, got shape {analytic.shape}")
+    return relative_error(analytic, numerical_gradient(f, x, h, order))
+
+
+def check_dense(
+    x: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray,
+    dout: np.ndarray,
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+) -> dict[str, float]:
+    """Max relative errors of `dense_backward`'s dx, dW and db against finite differences."""
+    x, W, b, dout = (_float64(n, v, copy=True) for n, v in (("x", x), ("W", W), ("b", b), ("dout", dout)))
+    _, cache = dense_forward(x, W, b)
+    dx, dW, db = dense_backward(dout, cache)
+
+    def out(_: np.ndarray) -> np.ndarray:
+        return dense_forward(x, W, b)[0]
+
+    return {
+        "dx": relative_error(dx, numerical_gradient_array(out, x, dout, h, order)),
+        "dW": relative_error(dW, numerical_gradient_array(out, W, dout, h, order)),
+        "db": relative_error(db, numerical_gradient_array(out, b, dout, h, order)),
+    }
+
+
+def check_dense_bias_unit(
+    x: np.ndarray, theta: np.ndarray, dout: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+) -> dict[str, float]:
+    """Max relative errors of `dense_backward_bias_unit`'s dx and dtheta against finite differences."""
+    x, theta, dout = (_float64(n, v, copy=True) for n, v in (("x", x), ("theta", theta), ("dout", dout)))
+    _, cache = dense_forward_bias_unit(x, theta)
+    dx, dtheta = dense_backward_bias_unit(dout, cache)
+
+    def out(_: np.ndarray) -> np.ndarray:
+        return dense_forward_bias_unit(x, theta)[0]
+
+    return {
+        "dx": relative_error(dx, numerical_gradient_array(out, x, dout, h, order)),
+        "dtheta": relative_error(dtheta, numerical_gradient_array(out, theta, dout, h, order)),
+    }
+
+
+def check_activation(
+    activation: str, z: np.ndarray, da: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+) -> float:
+    """Max relative error of `activation_backward` (dz) against finite differences of g at z."""
+    z, da = _float64("z", z, copy=True), _float64("da", da)
+    _, cache = activation_forward(z, activation)
+    dz = activation_backward(da, cache)
+    return relative_error(
+        dz, numerical_gradient_array(lambda v: activation_forward(v, activation)[0], z, da, h, order)
+    )
+
+
+def check_loss(
+    loss: str, output: np.ndarray, target: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+) -> float:
+    """Max relative error of a loss's returned gradient against finite differences of the loss."""
+    fn = get_loss(loss)
+    output = _float64("output", output, copy=True)
+    _, grad = fn(output, target)
+    return check_gradient(lambda v: fn(v, target)[0], output, grad, h, order)
+
+
+def check_mlp(
+    model: MLP,
+    X: np.ndarray,
+    Y: np.ndarray,
+    loss: str = "mse",
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+) -> dict[str, float]:
+    """Max relative error of every parameter's gradient of a float64 `MLP`, keyed "W1", "b1", ..., "bL".
+
+    The analytic gradients come from forward, the loss and `MLP.backward`; the
+    numerical ones from perturbing each parameter in place. The model's
+    parameters are unchanged afterwards; it is left as after ``forward(X)``.
+    """
+    if model.dtype != np.float64:
+        raise ValueError(f"model must compute in float64 for a gradient check, got {model.dtype}")
+    fn = get_loss(loss)
+    X = _float64("X", X)
+    _, dout = fn(model.forward(X), Y)
+    model.backward(dout)
+    grads = model.grads
+    model.zero_grad()
+
+    def value(_: np.ndarray) -> float:
+        return fn(model.forward(X), Y)[0]
+
+    errors = {}
+    for k, (params, layer_grads) in enumerate(zip(model.params, grads, strict=True), start=1):
+        for name in ("W", "b"):
+            errors[f"{name}{k}"] = check_gradient(value, params[name], layer_grads[name], h, order)
+    model.forward(X)  # leave the cache of the unperturbed model, as after an ordinary forward
+    return errors

@@ -1,0 +1,165 @@
+"""`MLP`: a multilayer perceptron of dense layers, built from `layers` and `activations`.
+
+``MLP([n0, n1, ..., nL], activation="relu")`` has L dense layers; layer k maps
+n(k-1) features to n(k) and is followed by ``activation`` (hidden layers) or
+``output_activation`` (the last layer, identity by default, giving logits or
+regression outputs). Its counted costs are `course_lib.complexity.dense`'s
+``mlp_forward_cost`` / ``mlp_backward_cost`` / ``mlp_sgd_update_cost``
+(derived in notebooks/02_forward_propagation.ipynb,
+notebooks/03_backpropagation.ipynb and notebooks/04_gradient_descent.ipynb).
+
+Gradients cannot pile up by accident:
+
+* `MLP.forward` stores the caches of one pass; `MLP.backward` uses them up and
+  *overwrites* ``grads`` (it never adds to them). Calling ``backward`` again
+  without a new ``forward`` raises RuntimeError.
+* `MLP.step` applies ``grads`` once and clears them; a second ``step`` without
+  a new ``backward`` raises RuntimeError. `MLP.zero_grad` clears them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from course_lib import ops
+from course_lib.mlp._checks import as_float_array, check_batch, check_finite, check_shape, positive_number
+from course_lib.mlp.activations import (
+    ActivationCache,
+    activation_backward,
+    activation_forward,
+    get_activation,
+)
+from course_lib.mlp.layers import DenseCache, dense_backward, dense_forward
+
+DTYPES = (np.float32, np.float64)
+"""Floating-point types an `MLP` can compute in."""
+
+
+def _check_widths(widths: Sequence[int]) -> list[int]:
+    if isinstance(widths, str | bytes) or not isinstance(widths, Sequence) or len(widths) < 2:
+        raise ValueError(f"widths must be a sequence [n0, n1, ..., nL] of at least 2 sizes, got {widths!r}")
+    for i, w in enumerate(widths):
+        if isinstance(w, bool) or not isinstance(w, int | np.integer) or w < 1:
+            raise ValueError(f"widths[{i}] must be a positive integer, got {w!r}")
+    return [int(w) for w in widths]
+
+
+def init_scale(n_in: int, n_out: int, activation: str) -> float:
+    """Standard deviation of the initial weights: He sqrt(2 / n_in) for relu, else Glorot sqrt(2 / (n_in + n_out))."""
+    return float(np.sqrt(2 / n_in)) if activation == "relu" else float(np.sqrt(2 / (n_in + n_out)))
+
+
+class MLP:
+    """A multilayer perceptron: ``params[k] = {"W": (n_in, n_out), "b": (n_out,)}`` for each layer k.
+
+    ``widths``: [n0, ..., nL], n0 inputs and nL outputs. ``activation``: g of
+    the hidden layers (relu, sigmoid, tanh, identity); ``output_activation``:
+    g of the last layer. Weights are drawn from ``np.random.default_rng(seed)``
+    with He (relu) or Glorot (others) scaling, biases start at 0; ``dtype``
+    (float64 or float32) is kept through forward, backward and updates.
+    """
+
+    def __init__(
+        self,
+        widths: Sequence[int],
+        activation: str = "relu",
+        seed: int = 0,
+        dtype: type = np.float64,
+        *,
+        output_activation: str = "identity",
+    ) -> None:
+        self.widths = _check_widths(widths)
+        get_activation(activation)
+        get_activation(output_activation)
+        if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
+            raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
+        self.dtype = np.dtype(dtype)
+        n_layers = len(self.widths) - 1
+        self.activations = [activation] * (n_layers - 1) + [output_activation]
+        rng = np.random.default_rng(seed)
+        self.params: list[dict[str, np.ndarray]] = []
+        shapes = zip(self.widths[:-1], self.widths[1:], strict=True)
+        for (n_in, n_out), g in zip(shapes, self.activations, strict=True):
+            W = rng.standard_normal((n_in, n_out)) * init_scale(n_in, n_out, g)
+            self.params.append({"W": W.astype(self.dtype), "b": np.zeros(n_out, dtype=self.dtype)})
+        self.grads: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
+        self._caches: list[tuple[DenseCache, ActivationCache]] | None = None
+
+    def __repr__(self) -> str:
+        hidden = self.activations[0] if len(self.activations) > 1 else "-"
+        return (
+            f"MLP(widths={self.widths}, activation={hidden!r}, "
+            f"output_activation={self.activations[-1]!r}, dtype={self.dtype.name}, n_params={self.n_params})"
+        )
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of dense layers."""
+        return len(self.params)
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters, biases included: sum over k of n(k-1)*n(k) + n(k)."""
+        return sum(int(p["W"].size + p["b"].size) for p in self.params)
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Output of the network for a batch X (B, n0) -> (B, nL), caching what `backward` needs.
+
+        X is converted to the network's dtype. Counts `mlp_forward_cost(widths, B)`.
+        """
+        X = as_float_array("X", X)
+        check_batch("X", X, self.widths[0])
+        check_finite("X", X)
+        a = X.astype(self.dtype, copy=False)
+        caches = []
+        for p, g in zip(self.params, self.activations, strict=True):
+            z, dense_cache = dense_forward(a, p["W"], p["b"])
+            a, act_cache = activation_forward(z, g)
+            caches.append((dense_cache, act_cache))
+        self._caches = caches
+        return a
+
+    def backward(self, dloss: np.ndarray) -> None:
+        """Set ``grads`` from dloss = dL/d(output) of the last `forward` (shape (B, nL)).
+
+        Overwrites ``grads`` (never accumulates) and uses up the cached pass:
+        a second call without a new `forward` raises RuntimeError. The first
+        layer computes no input gradient. Counts `mlp_backward_cost(widths, B)`.
+        """
+        if self._caches is None:
+            raise RuntimeError("backward needs a forward pass first (each forward allows one backward)")
+        out = self._caches[-1][1].a
+        da = as_float_array("dloss", dloss)
+        check_shape("dloss", da, out.shape)
+        check_finite("dloss", da)
+        da = da.astype(self.dtype, copy=False)
+        caches, self._caches = self._caches, None
+        grads: list[dict[str, np.ndarray]] = [{} for _ in caches]
+        for k in reversed(range(len(caches))):
+            dense_cache, act_cache = caches[k]
+            dz = activation_backward(da, act_cache)
+            da, dW, db = dense_backward(dz, dense_cache, need_dx=k > 0)
+            grads[k] = {"W": dW, "b": db}
+        self.grads = grads
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (`step` then raises until the next `backward`)."""
+        self.grads = [{} for _ in self.params]
+
+    def step(self, lr: float) -> None:
+        """SGD update theta <- theta - lr * grad for every parameter, in place; then clear ``grads``.
+
+        Counts one multiply and one add per parameter (`mlp_sgd_update_cost`).
+        Derived in notebooks/04_gradient_descent.ipynb.
+        """
+        lr = positive_number("lr", lr)
+        if any(not g for g in self.grads):
+            raise RuntimeError(
+                "step needs gradients: call forward and backward first (each backward allows one step)"
+            )
+        for p, g in zip(self.params, self.grads, strict=True):
+            for name in ("W", "b"):
+                p[name][...] = ops.subtract(p[name], ops.multiply(lr, g[name]))
+        self.zero_grad()
