@@ -6,7 +6,7 @@
 torchvision ones match torchvision's models exactly (same layers, same
 parameter count); ``published(name)`` gives the published counts and their
 sources (course_lib/architectures/SOURCES.md). Used in
-notebooks/06_cnn_time_and_space.ipynb and notebooks/07_efficient_cnns.ipynb.
+notebooks/06_cnn_time_and_space.ipynb and notebooks/07_designing_efficient_cnns.ipynb.
 This package imports only the standard library.
 
 Walking rules

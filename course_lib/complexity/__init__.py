@@ -1,12 +1,35 @@
 """Cost formulas as exact-integer Python functions: one submodule per kind of layer.
 
-``dense`` holds dense layers and MLPs (forward, backward, SGD update, training
+``conv`` holds convolution and pooling layers (forward, backward, parameters,
+im2col workspace, training memory); ``dense`` holds dense layers and MLPs (forward, backward, SGD update, training
 step, losses, parameters); every formula returns a `Cost` (multiplies, adds,
 divides, activations, MACs, and ``flops``). Nothing here imports the
 implementations (``ops``, ``counting``, ``mlp``, ``conv``): tests set these
 formulas beside counted runs of the real code.
 """
 
+from course_lib.complexity.conv import (
+    DTYPE_BYTES,
+    OPTIMIZER_STATE_SLOTS,
+    avg_pool2d_backward_cost,
+    avg_pool2d_cost,
+    conv2d_backward_cost,
+    conv2d_backward_costs,
+    conv2d_flops,
+    conv2d_forward_cost,
+    conv2d_im2col_elements,
+    conv2d_macs,
+    conv2d_output_elements,
+    conv2d_output_shape,
+    conv2d_params,
+    conv2d_training_memory,
+    global_avg_pool2d_backward_cost,
+    global_avg_pool2d_cost,
+    max_pool2d_backward_cost,
+    max_pool2d_comparisons,
+    max_pool2d_cost,
+    pool2d_output_shape,
+)
 from course_lib.complexity.cost import KINDS, Cost
 from course_lib.complexity.dense import (
     LOSSES,
@@ -33,19 +56,38 @@ from course_lib.complexity.dense import (
 )
 
 __all__ = [
+    "DTYPE_BYTES",
     "KINDS",
     "LOSSES",
+    "OPTIMIZER_STATE_SLOTS",
     "Cost",
     "activation_backward_cost",
     "activation_forward_cost",
+    "avg_pool2d_backward_cost",
+    "avg_pool2d_cost",
     "backward_forward_ratio",
+    "conv2d_backward_cost",
+    "conv2d_backward_costs",
+    "conv2d_flops",
+    "conv2d_forward_cost",
+    "conv2d_im2col_elements",
+    "conv2d_macs",
+    "conv2d_output_elements",
+    "conv2d_output_shape",
+    "conv2d_params",
+    "conv2d_training_memory",
     "dense_backward_cost",
     "dense_backward_costs",
     "dense_forward_cost",
     "dense_params",
+    "global_avg_pool2d_backward_cost",
+    "global_avg_pool2d_cost",
     "layer_backward_cost",
     "layer_forward_cost",
     "loss_cost",
+    "max_pool2d_backward_cost",
+    "max_pool2d_comparisons",
+    "max_pool2d_cost",
     "mlp_backward_cost",
     "mlp_backward_costs_per_layer",
     "mlp_forward_cost",
@@ -54,6 +96,7 @@ __all__ = [
     "mlp_sgd_update_cost",
     "mlp_training_step_cost",
     "mse_loss_cost",
+    "pool2d_output_shape",
     "sgd_update_cost",
     "softmax_cross_entropy_cost",
 ]

@@ -1,0 +1,178 @@
+"""The fast convolution (im2col + one GEMM) and its backward pass.
+
+Forward, per sample and per group g: the filters of the group flattened to a
+(C_out/groups) x L matrix, L = (C_in/groups) K_h K_w, times the group's im2col
+columns, an L x (H_out W_out) matrix. All samples and groups go to `ops.matmul`
+as one batched product, so the counter records
+
+    multiplies = MACs = N C_out H_out W_out L,   adds = N C_out H_out W_out (L - 1),
+
+plus N C_out H_out W_out adds for the bias: exactly what `conv2d_naive` counts.
+
+Backward, for dout = dL/dout of shape (N, C_out, H_out, W_out):
+
+* db = dout summed over N, H_out, W_out: C_out (N H_out W_out - 1) adds;
+* dW = dout (C_out/groups x H_out W_out per sample and group) times the im2col
+  columns transposed, summed over the samples: N C_out H_out W_out L multiplies
+  (= MACs) and C_out L (N H_out W_out - 1) adds (N (H_out W_out - 1) in the
+  products, N - 1 in the sum), one sum of N H_out W_out products per weight;
+* dx = `col2im` of W^T dout: N C_out H_out W_out L multiplies (= MACs),
+  N C_in K_h K_w H_out W_out (C_out/groups - 1) adds in the product and
+  N C_in K_h K_w H_out W_out adds in `col2im`, so adds = multiplies.
+
+Derived in notebooks/05_convolution_layer.ipynb (backward: notebooks/06_cnn_time_and_space.ipynb).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from course_lib import ops
+from course_lib.conv.im2col import col2im, im2col
+from course_lib.conv.shapes import ConvGeometry, IntOrPair, as_float_array, conv_geometry
+
+
+class ConvCache(NamedTuple):
+    """What `conv2d_backward` needs: the layer input (kept for dW), the weights, the geometry."""
+
+    x: np.ndarray
+    w: np.ndarray
+    has_bias: bool
+    geometry: ConvGeometry
+
+
+def _prepare(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: IntOrPair,
+    padding: IntOrPair,
+    dilation: IntOrPair,
+    groups: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, ConvGeometry]:
+    x = as_float_array("x", x)
+    w = as_float_array("w", w)
+    dtype = np.result_type(x, w)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    geo = conv_geometry(x, w, b, stride, padding, dilation, groups)
+    b = None if b is None else as_float_array("b", b, dtype)
+    return x, w, b, geo
+
+
+def _columns(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """im2col of ``x`` as (N, groups, L, H_out W_out)."""
+    cols = im2col(x, geo.kernel, geo.stride, geo.padding, geo.dilation)
+    return cols.reshape(geo.batch, geo.groups, geo.dot_length, -1)
+
+
+def conv2d_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> tuple[np.ndarray, ConvCache]:
+    """2-D cross-correlation by im2col and one batched GEMM, with a cache for the backward pass.
+
+    Parameters
+    ----------
+    x : (N, C_in, H, W) input, float32 or float64 (integers become float64).
+    w : (C_out, C_in/groups, K_h, K_w) filters.
+    b : None or (C_out,) biases.
+    stride, dilation : positive int or (height, width) pair.
+    padding : non-negative int or pair (zeros on both sides).
+    groups : positive int dividing C_in and C_out.
+
+    Returns
+    -------
+    out : (N, C_out, H_out, W_out) with
+        H_out = floor((H + 2 p_h - d_h (K_h - 1) - 1) / s_h) + 1 (W_out likewise) and
+        ``out[n, o, r, s] = b[o] + sum_{c,i,j} w[o, c, i, j] x_pad[n, g C_in/groups + c,
+        r s_h + i d_h, s s_w + j d_w]``, g the group of filter o; dtype of x and w
+        (their common type if they differ).
+    cache : `ConvCache` (the input x is kept, not its im2col columns: backward recomputes
+        them, which moves data but costs no arithmetic).
+
+    Counts N C_out H_out W_out L multiplies (= MACs) and N C_out H_out W_out (L - 1) adds,
+    L = (C_in/groups) K_h K_w, plus N C_out H_out W_out adds for the bias.
+    """
+    x, w, b, geo = _prepare(x, w, b, stride, padding, dilation, groups)
+    filters = w.reshape(geo.groups, geo.group_out, geo.dot_length)  # (G, C_out/G, L)
+    out = ops.matmul(filters, _columns(x, geo))  # (N, G, C_out/G, H_out W_out)
+    out = out.reshape(geo.output_shape)
+    if b is not None:
+        out = ops.add(out, b.reshape(1, -1, 1, 1))
+    return out, ConvCache(x, w, b is not None, geo)
+
+
+def conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """2-D cross-correlation, the fast default: `conv2d_forward` without the cache.
+
+    Same arguments, result and counts as `conv2d_forward` (and as `conv2d_naive`).
+    """
+    return conv2d_forward(x, w, b, stride, padding, dilation, groups)[0]
+
+
+def conv2d_backward(
+    dout: np.ndarray, cache: ConvCache, *, need_dx: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """Gradients of a convolution from the gradient of its output.
+
+    Parameters
+    ----------
+    dout : (N, C_out, H_out, W_out), dL/dout.
+    cache : from `conv2d_forward`.
+    need_dx : False skips dx (a first layer's input needs no gradient); dx is then None.
+
+    Returns
+    -------
+    dx : (N, C_in, H, W), dL/dx = col2im(W^T dout); None if ``need_dx`` is False.
+    dw : (C_out, C_in/groups, K_h, K_w), dL/dW = dout times im2col(x) transposed, summed over N.
+    db : (C_out,), dout summed over N, H_out, W_out; None if the layer has no bias.
+
+    Counts (M = N C_out H_out W_out L, L = (C_in/groups) K_h K_w, P = N H_out W_out):
+    dx: M multiplies (= MACs), M adds; dW: M multiplies (= MACs), C_out L (P - 1) adds;
+    db: C_out (P - 1) adds. So backward ~ 2 x forward.
+    """
+    x, w, has_bias, geo = cache
+    dout = as_float_array("dout", dout, x.dtype)
+    if dout.shape != geo.output_shape:
+        raise ValueError(f"dout must have the output's shape {geo.output_shape}, got {dout.shape}")
+    batch, groups, g_out, length = geo.batch, geo.groups, geo.group_out, geo.dot_length
+    positions = geo.out_size[0] * geo.out_size[1]
+    dout_g = dout.reshape(batch, groups, g_out, positions)
+
+    db = ops.sum(dout, axis=(0, 2, 3)) if has_bias else None
+
+    # dW: per sample and group, (C_out/G x H_out W_out) times the columns transposed
+    # (H_out W_out x L), then summed over the N samples.
+    per_sample = ops.matmul(dout_g, _columns(x, geo).transpose(0, 1, 3, 2))  # (N, G, C_out/G, L)
+    dw = ops.sum(per_sample, axis=0).reshape(w.shape)
+
+    if not need_dx:
+        return None, dw, db
+
+    # dx: per sample and group, (L x C_out/G) times (C_out/G x H_out W_out), then col2im.
+    filters_t = w.reshape(groups, g_out, length).transpose(0, 2, 1)  # (G, L, C_out/G)
+    dcols = ops.matmul(filters_t, dout_g)  # (N, G, L, H_out W_out)
+    dx = col2im(
+        dcols.reshape(batch, geo.c_in * geo.kernel[0] * geo.kernel[1], positions),
+        geo.input_shape,
+        geo.kernel,
+        geo.stride,
+        geo.padding,
+        geo.dilation,
+    )
+    return dx, dw, db
