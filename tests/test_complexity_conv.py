@@ -10,6 +10,7 @@ formulas in tests/test_conv_counts.py.)
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import pytest
@@ -19,8 +20,12 @@ from hypothesis import strategies as st
 from course_lib.complexity.conv import (
     DTYPE_BYTES,
     OPTIMIZER_STATE_SLOTS,
+    adaptive_avg_pool2d_cost,
+    adaptive_pool_windows,
     avg_pool2d_backward_cost,
     avg_pool2d_cost,
+    batch_norm2d_cost,
+    batch_norm2d_params,
     conv2d_backward_cost,
     conv2d_backward_costs,
     conv2d_flops,
@@ -37,6 +42,7 @@ from course_lib.complexity.conv import (
     max_pool2d_comparisons,
     max_pool2d_cost,
     pool2d_output_shape,
+    residual_add_cost,
 )
 from course_lib.complexity.cost import Cost
 
@@ -267,6 +273,130 @@ def test_pooling_costs_by_hand() -> None:
     assert global_avg_pool2d_backward_cost(2048, 7, 7, batch=3) == Cost(divides=3 * 2048)
 
 
+# ---------------------------------------------------------------- pooling: ceil mode
+
+
+def _ceil_windows(n: int, k: int, padding: int, stride: int) -> list[int]:
+    """Window lengths of a ceil-mode pool, window by window: starting at 0, add windows while the
+    last one ends before the end of the padded input; a window may hang over that end (it is cut
+    there), but must start inside the input or its left padding."""
+    padded, lengths, start, end = n + 2 * padding, [], 0, 0
+    while end < padded and start < n + padding:
+        lengths.append(min(k, padded - start))
+        end, start = start + k, start + stride
+    return lengths
+
+
+@settings(max_examples=80)
+@given(
+    size=st.integers(1, 40),
+    kernel=st.integers(1, 6),
+    stride=st.integers(1, 5),
+    padding=st.integers(0, 3),
+)
+def test_ceil_mode_counts_the_windows_that_cover_the_input(size, kernel, stride, padding) -> None:
+    if 2 * padding > kernel or kernel > size + 2 * padding:
+        return  # bad padding is rejected elsewhere; an oversized kernel is tested by hand below
+    lengths = _ceil_windows(size, kernel, padding, stride)
+    assert pool2d_output_shape(size, size, kernel, stride, padding, ceil_mode=True) == (len(lengths),) * 2
+    floor = pool2d_output_shape(size, size, kernel, stride, padding)
+    assert floor[0] <= len(lengths) <= floor[0] + 1
+    # every window holds the kernel's elements unless it was cut at the end of the padded input
+    assert avg_pool2d_cost(2, size, size, kernel, stride=stride, padding=padding, ceil_mode=True) == Cost(
+        adds=2 * (sum(lengths) ** 2 - len(lengths) ** 2), divides=2 * len(lengths) ** 2
+    )
+
+
+def test_ceil_mode_by_hand() -> None:
+    # GoogLeNet maxpool1, 3x3 stride 2 on 112: ceil(109/2) + 1 = 56 (floor mode: 55).
+    assert pool2d_output_shape(112, 112, 3, 2, ceil_mode=True) == (56, 56)
+    assert pool2d_output_shape(112, 112, 3, 2) == (55, 55)
+    # SqueezeNet: 3x3 stride 2 on 109: ceil(106/2) + 1 = 54; on 54: ceil(51/2) + 1 = 27.
+    assert pool2d_output_shape(109, 54, 3, 2, ceil_mode=True) == (54, 27)
+    # GoogLeNet maxpool4, 2x2 stride 2 on 14 (even): ceil and floor agree, 7.
+    assert pool2d_output_shape(14, 14, 2, 2, ceil_mode=True) == (7, 7)
+    # ceil(3/2) + 1 = 3 windows on 5 inputs: starts 0, 2, 4; the last one holds 1 element.
+    assert pool2d_output_shape(5, 5, 2, ceil_mode=True) == (3, 3)
+    # ceil(4/3) + 1 = 3, but the third window would start at 6 >= 5 + 1, in the right padding: dropped.
+    assert pool2d_output_shape(5, 5, 3, 3, 1, ceil_mode=True) == (2, 2)
+    # stride larger than the kernel, no padding: ceil(5/4) + 1 = 3, the third start 8 >= 6: dropped.
+    assert pool2d_output_shape(6, 6, 1, 4, ceil_mode=True) == (2, 2)
+    # PyTorch keeps one window when the kernel overhangs a tiny input by less than a stride ...
+    assert pool2d_output_shape(1, 1, 2, ceil_mode=True) == (1, 1)
+    # ... but not when it overhangs by a whole stride: ceil((1 - 3)/2) + 1 = 0.
+    with pytest.raises(ValueError, match=r"does not fit the padded input 1 .*even with ceil_mode"):
+        pool2d_output_shape(1, 1, 3, 2, ceil_mode=True)
+
+
+def test_ceil_mode_pooling_costs_by_hand() -> None:
+    # 2x2 windows, stride 2, on 5x5: 3x3 outputs; along each axis the windows hold 2, 2 and 1
+    # elements, so the 9 windows hold 5 x 5 = 25 elements in all: 25 - 9 = 16 adds, 9 divides.
+    assert avg_pool2d_cost(1, 5, 5, 2, ceil_mode=True) == Cost(adds=16, divides=9)
+    assert avg_pool2d_backward_cost(4, 5, 5, 2, ceil_mode=True, batch=2) == Cost(adds=8 * 25, divides=8 * 9)
+    assert max_pool2d_comparisons(1, 5, 5, 2, ceil_mode=True) == 16
+    assert max_pool2d_backward_cost(1, 5, 5, 2, ceil_mode=True) == Cost(adds=9)
+    assert max_pool2d_cost(1, 5, 5, 2, ceil_mode=True) == Cost()
+    # GoogLeNet maxpool1 on 64 x 112 x 112: 56 x 56 outputs; along each axis 55 full windows of 3 and
+    # one of 112 - 110 = 2, so (55*3 + 2)^2 = 167^2 elements per channel.
+    assert max_pool2d_comparisons(64, 112, 112, 3, stride=2, ceil_mode=True) == 64 * (167**2 - 56**2)
+    # Where no window is cut, ceil mode changes nothing.
+    assert avg_pool2d_cost(3, 14, 14, 2, ceil_mode=True) == avg_pool2d_cost(3, 14, 14, 2)
+
+
+# ---------------------------------------------------------------- adaptive pooling, batch norm, add
+
+
+def test_adaptive_windows_by_hand() -> None:
+    # 5 inputs to 3 outputs: floor(5i/3) .. ceil(5(i+1)/3): [0, 2), [1, 4), [3, 5), overlapping.
+    assert adaptive_pool_windows(5, 3) == [(0, 2), (1, 4), (3, 5)]
+    # 7 to 6 (AlexNet's avgpool on a 256x256 image): six windows of 2.
+    assert adaptive_pool_windows(7, 6) == [(0, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 7)]
+    assert adaptive_pool_windows(6, 6) == [(i, i + 1) for i in range(6)]  # the identity
+    assert adaptive_pool_windows(2, 4) == [(0, 1), (0, 1), (1, 2), (1, 2)]  # more outputs than inputs
+    # 5 -> 3 along both axes: window sizes 2, 3, 2 -> (7 x 7) = 49 elements in 9 windows.
+    assert adaptive_avg_pool2d_cost(2, 5, 5, 3) == Cost(adds=2 * (49 - 9), divides=2 * 9)
+    assert adaptive_avg_pool2d_cost(256, 7, 7, (6, 6)) == Cost(adds=256 * (144 - 36), divides=256 * 36)
+
+
+@settings(max_examples=60)
+@given(
+    size=st.integers(1, 40),
+    out=st.integers(1, 12),
+    channels=st.integers(1, 4),
+    batch=st.integers(1, 3),
+)
+def test_adaptive_pooling_properties(size, out, channels, batch) -> None:
+    windows = adaptive_pool_windows(size, out)
+    assert len(windows) == out and windows[0][0] == 0 and windows[-1][1] == size
+    assert all(start < end for start, end in windows)  # never empty
+    assert all(
+        a_start <= b_start and a_end <= b_end
+        for (a_start, a_end), (b_start, b_end) in itertools.pairwise(windows)
+    )
+    covered = set().union(*(range(start, end) for start, end in windows))
+    assert covered == set(range(size))
+    # Global average pooling is the (1, 1) case.
+    assert adaptive_avg_pool2d_cost(channels, size, size, 1, batch=batch) == global_avg_pool2d_cost(
+        channels, size, size, batch
+    )
+    # When out divides size, the windows are the tiles of an ordinary average pool.
+    if size % out == 0:
+        tile = size // out
+        assert adaptive_avg_pool2d_cost(channels, size, size, out, batch=batch) == avg_pool2d_cost(
+            channels, size, size, tile, batch=batch
+        )
+
+
+def test_batch_norm_and_residual_add_by_hand() -> None:
+    # ResNet-50 bn1 on 64 x 112 x 112: 802,816 elements, one multiply and one add each at inference.
+    assert batch_norm2d_cost(64, 112, 112) == Cost(multiplies=802_816, adds=802_816)
+    assert batch_norm2d_cost(64, 112, 112, batch=2).flops == 4 * 802_816
+    assert batch_norm2d_params(64) == 128  # gamma and beta per channel
+    # ResNet-18 layer1.0: out + identity on 64 x 56 x 56 = 200,704 adds.
+    assert residual_add_cost(64, 56, 56) == Cost(adds=200_704)
+    assert residual_add_cost(64, 56, 56, batch=3) == Cost(adds=3 * 200_704)
+
+
 # ---------------------------------------------------------------- training memory
 
 
@@ -303,6 +433,9 @@ def test_everything_is_a_python_int() -> None:
     assert all(type(v) is int for v in cost.as_dict().values())
     assert all(type(v) is int for v in conv2d_training_memory(3, 5, 6, 4, 3).values())
     assert type(conv2d_macs(3, 5, 6, 4, 3)) is int and type(conv2d_params(3, 4, 3)) is int
+    assert all(type(v) is int for v in adaptive_avg_pool2d_cost(3, 7, 7, 6).as_dict().values())
+    assert all(type(v) is int for v in avg_pool2d_cost(3, 5, 5, 2, ceil_mode=True).as_dict().values())
+    assert type(batch_norm2d_params(3)) is int
 
 
 @pytest.mark.parametrize(
@@ -328,6 +461,13 @@ def test_everything_is_a_python_int() -> None:
         (lambda: pool2d_output_shape(8, 8, 2, padding=2), "padding .* must be at most half the kernel"),
         (lambda: max_pool2d_cost(0, 8, 8, 2), "channels must be a positive integer"),
         (lambda: global_avg_pool2d_cost(3, 8, 0), "width must be a positive integer"),
+        (lambda: pool2d_output_shape(8, 8, 2, ceil_mode=1), "ceil_mode must be True or False"),
+        (lambda: avg_pool2d_cost(3, 8, 8, 2, ceil_mode="yes"), "ceil_mode must be True or False"),
+        (lambda: adaptive_pool_windows(8, 0), "output_size must be a positive integer"),
+        (lambda: adaptive_avg_pool2d_cost(3, 8, 8, (2, 2, 2)), "output_size must be an int or a"),
+        (lambda: batch_norm2d_cost(0, 8, 8), "channels must be a positive integer"),
+        (lambda: batch_norm2d_params(-1), "channels must be a positive integer"),
+        (lambda: residual_add_cost(3, 8, 8, batch=0), "batch must be a positive integer"),
     ],
 )
 def test_bad_input_names_the_argument(call, pattern) -> None:

@@ -1,8 +1,9 @@
 """Cost formulas as exact-integer Python functions: one submodule per kind of layer.
 
-``conv`` holds convolution and pooling layers (forward, backward, parameters,
-im2col workspace, training memory); ``dense`` holds dense layers and MLPs (forward, backward, SGD update, training
-step, losses, parameters); every formula returns a `Cost` (multiplies, adds,
+``conv`` holds convolution, pooling (ceil mode, adaptive), batch-norm and
+residual-add layers (forward, backward, parameters, im2col workspace, training
+memory); ``dense`` holds dense layers and MLPs (forward, backward, SGD update,
+training step, losses, parameters); every formula returns a `Cost` (multiplies, adds,
 divides, activations, MACs, and ``flops``). Nothing here imports the
 implementations (``ops``, ``counting``, ``mlp``, ``conv``): tests set these
 formulas beside counted runs of the real code.
@@ -11,8 +12,12 @@ formulas beside counted runs of the real code.
 from course_lib.complexity.conv import (
     DTYPE_BYTES,
     OPTIMIZER_STATE_SLOTS,
+    adaptive_avg_pool2d_cost,
+    adaptive_pool_windows,
     avg_pool2d_backward_cost,
     avg_pool2d_cost,
+    batch_norm2d_cost,
+    batch_norm2d_params,
     conv2d_backward_cost,
     conv2d_backward_costs,
     conv2d_flops,
@@ -29,6 +34,7 @@ from course_lib.complexity.conv import (
     max_pool2d_comparisons,
     max_pool2d_cost,
     pool2d_output_shape,
+    residual_add_cost,
 )
 from course_lib.complexity.cost import KINDS, Cost
 from course_lib.complexity.dense import (
@@ -63,9 +69,13 @@ __all__ = [
     "Cost",
     "activation_backward_cost",
     "activation_forward_cost",
+    "adaptive_avg_pool2d_cost",
+    "adaptive_pool_windows",
     "avg_pool2d_backward_cost",
     "avg_pool2d_cost",
     "backward_forward_ratio",
+    "batch_norm2d_cost",
+    "batch_norm2d_params",
     "conv2d_backward_cost",
     "conv2d_backward_costs",
     "conv2d_flops",
@@ -97,6 +107,7 @@ __all__ = [
     "mlp_training_step_cost",
     "mse_loss_cost",
     "pool2d_output_shape",
+    "residual_add_cost",
     "sgd_update_cost",
     "softmax_cross_entropy_cost",
 ]

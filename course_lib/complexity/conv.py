@@ -35,9 +35,23 @@ avg pool, forward         K_h K_w - 1 adds + 1 divide per output element
 avg pool, backward        1 divide + K_h K_w adds per output element
 global avg pool           (H W - 1) adds + 1 divide per (sample, channel);
                           backward 1 divide per (sample, channel)
+adaptive avg pool         (window size - 1) adds + 1 divide per output element,
+                          PyTorch's windows (`adaptive_pool_windows`)
+batch norm (inference)    1 multiply + 1 add per element (scale and shift folded)
+residual add              1 add per element
 ========================  =====================================================
 
-Parameters: C_out (C_in/G) K_h K_w weights + C_out biases.
+Parameters: C_out (C_in/G) K_h K_w weights + C_out biases; batch norm 2 C.
+
+Pooling with ``ceil_mode=True`` (PyTorch's option, used by GoogLeNet and
+SqueezeNet) rounds the window count up instead of down, so a last window may
+hang over the end of the padded input:
+
+    H_out = ceil((H + 2 p - K) / s) + 1, minus 1 if (H_out - 1) s >= H + p
+
+(the last window must start inside the input or its left padding). A window
+that hangs over is cut at the end of the padded input, so it holds fewer than
+K_h K_w elements; the per-output counts above then use its actual size.
 """
 
 from __future__ import annotations
@@ -49,8 +63,12 @@ from course_lib.complexity.cost import Cost
 __all__ = [
     "DTYPE_BYTES",
     "OPTIMIZER_STATE_SLOTS",
+    "adaptive_avg_pool2d_cost",
+    "adaptive_pool_windows",
     "avg_pool2d_backward_cost",
     "avg_pool2d_cost",
+    "batch_norm2d_cost",
+    "batch_norm2d_params",
     "conv2d_backward_cost",
     "conv2d_backward_costs",
     "conv2d_flops",
@@ -67,6 +85,7 @@ __all__ = [
     "max_pool2d_comparisons",
     "max_pool2d_cost",
     "pool2d_output_shape",
+    "residual_add_cost",
 ]
 
 IntOrPair = int | tuple[int, int]
@@ -365,34 +384,85 @@ def conv2d_backward_cost(
 # ---------------------------------------------------------------- pooling
 
 
+def _bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _pool_size(n: int, k: int, p: int, s: int) -> int:
+    """Ceil-mode window count for checked ints: ceil((n + 2p - k)/s) + 1, minus 1 if the last
+    window would start at or beyond n + p; ValueError if no window is left."""
+    count = -(-(n + 2 * p - k) // s) + 1
+    if (count - 1) * s >= n + p:
+        count -= 1
+    if count < 1:
+        raise ValueError(
+            f"pooling window {k} does not fit the padded input {n + 2 * p} (input {n}, padding {p}), "
+            f"even with ceil_mode"
+        )
+    return count
+
+
 def pool2d_output_shape(
-    height: int, width: int, kernel: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0
+    height: int,
+    width: int,
+    kernel: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    *,
+    ceil_mode: bool = False,
 ) -> tuple[int, int]:
     """(H_out, W_out) of a pooling window: the convolution formula with dilation 1.
 
     ``stride`` defaults to ``kernel``; ``padding`` may be at most half the kernel.
+    With ``ceil_mode`` (PyTorch's rule) each size is ceil((n + 2p - K)/s) + 1, minus 1
+    if the last window would start at or beyond n + p, so a last, partial window is
+    kept when it starts inside the input or its left padding. Derived in
+    notebooks/06_cnn_time_and_space.ipynb.
     """
     kernels = _pair("kernel", kernel)
     paddings = _pair("padding", padding, 0)
     if paddings[0] > kernels[0] // 2 or paddings[1] > kernels[1] // 2:
         raise ValueError(f"padding {paddings} must be at most half the kernel {kernels}")
-    return conv2d_output_shape(height, width, kernels, kernels if stride is None else stride, paddings)
+    strides = kernels if stride is None else _pair("stride", stride)
+    if not _bool("ceil_mode", ceil_mode):
+        return conv2d_output_shape(height, width, kernels, strides, paddings)
+    sizes = (_int("height", height, 1), _int("width", width, 1))
+    h_out, w_out = (_pool_size(*args) for args in zip(sizes, kernels, paddings, strides, strict=True))
+    return h_out, w_out
 
 
-def _pool_outputs(
-    channels: int,
-    height: int,
-    width: int,
-    kernel: IntOrPair,
-    stride: IntOrPair | None,
-    padding: IntOrPair,
-    batch: int,
-) -> tuple[int, int]:
-    """(output elements N C H_out W_out, window size K_h K_w)."""
-    c, n = _int("channels", channels, 1), _int("batch", batch, 1)
-    h_out, w_out = pool2d_output_shape(height, width, kernel, stride, padding)
-    k_h, k_w = _pair("kernel", kernel)
-    return n * c * h_out * w_out, k_h * k_w
+def _window_lengths(n: int, k: int, p: int, s: int, count: int) -> int:
+    """Sum over the ``count`` windows of their lengths, each cut at the padded end n + 2p."""
+    return sum(min(k, n + 2 * p - i * s) for i in range(count))
+
+
+class _Pool:
+    """Checked sizes of one pooling layer: outputs N C H_out W_out and the elements all
+    windows hold together (K_h K_w per output unless ceil_mode cuts the last ones)."""
+
+    def __init__(
+        self,
+        channels: int,
+        height: int,
+        width: int,
+        kernel: IntOrPair,
+        stride: IntOrPair | None,
+        padding: IntOrPair,
+        batch: int,
+        ceil_mode: bool,
+    ) -> None:
+        planes = _int("channels", channels, 1) * _int("batch", batch, 1)
+        h_out, w_out = pool2d_output_shape(height, width, kernel, stride, padding, ceil_mode=ceil_mode)
+        (k_h, k_w), (p_h, p_w) = _pair("kernel", kernel), _pair("padding", padding, 0)
+        s_h, s_w = (k_h, k_w) if stride is None else _pair("stride", stride)
+        self.outputs = planes * h_out * w_out
+        self.window_elements = (
+            planes
+            * _window_lengths(height, k_h, p_h, s_h, h_out)
+            * _window_lengths(width, k_w, p_w, s_w, w_out)
+        )
 
 
 def max_pool2d_cost(
@@ -404,12 +474,13 @@ def max_pool2d_cost(
     stride: IntOrPair | None = None,
     padding: IntOrPair = 0,
     batch: int = 1,
+    ceil_mode: bool = False,
 ) -> Cost:
     """Arithmetic of max pooling, forward: none (a zero `Cost`); see `max_pool2d_comparisons`.
 
     Derived in notebooks/06_cnn_time_and_space.ipynb.
     """
-    _pool_outputs(channels, height, width, kernel, stride, padding, batch)
+    _Pool(channels, height, width, kernel, stride, padding, batch, ceil_mode)
     return Cost()
 
 
@@ -422,13 +493,15 @@ def max_pool2d_comparisons(
     stride: IntOrPair | None = None,
     padding: IntOrPair = 0,
     batch: int = 1,
+    ceil_mode: bool = False,
 ) -> int:
-    """Comparisons of max pooling, forward: (K_h K_w - 1) per output element.
+    """Comparisons of max pooling, forward: (window size - 1) per output element.
 
+    The window size is K_h K_w (less for a window ``ceil_mode`` cuts at the end).
     Not FLOPs in the course's convention, and not recorded by the op counter.
     """
-    outputs, window = _pool_outputs(channels, height, width, kernel, stride, padding, batch)
-    return outputs * (window - 1)
+    pool = _Pool(channels, height, width, kernel, stride, padding, batch, ceil_mode)
+    return pool.window_elements - pool.outputs
 
 
 def max_pool2d_backward_cost(
@@ -440,10 +513,11 @@ def max_pool2d_backward_cost(
     stride: IntOrPair | None = None,
     padding: IntOrPair = 0,
     batch: int = 1,
+    ceil_mode: bool = False,
 ) -> Cost:
     """Max pooling, backward: 1 add per output element (the gradient added at the window's maximum)."""
-    outputs, _ = _pool_outputs(channels, height, width, kernel, stride, padding, batch)
-    return Cost(adds=outputs)
+    pool = _Pool(channels, height, width, kernel, stride, padding, batch, ceil_mode)
+    return Cost(adds=pool.outputs)
 
 
 def avg_pool2d_cost(
@@ -455,13 +529,17 @@ def avg_pool2d_cost(
     stride: IntOrPair | None = None,
     padding: IntOrPair = 0,
     batch: int = 1,
+    ceil_mode: bool = False,
 ) -> Cost:
-    """Average pooling, forward: (K_h K_w - 1) adds and 1 divide per output element.
+    """Average pooling, forward: (window size - 1) adds and 1 divide per output element.
 
+    The window size is K_h K_w, padded zeros included (PyTorch's default
+    ``count_include_pad=True``); with ``ceil_mode`` a last window cut at the end of
+    the padded input holds fewer (and PyTorch divides by that smaller size).
     Derived in notebooks/06_cnn_time_and_space.ipynb.
     """
-    outputs, window = _pool_outputs(channels, height, width, kernel, stride, padding, batch)
-    return Cost(adds=outputs * (window - 1), divides=outputs)
+    pool = _Pool(channels, height, width, kernel, stride, padding, batch, ceil_mode)
+    return Cost(adds=pool.window_elements - pool.outputs, divides=pool.outputs)
 
 
 def avg_pool2d_backward_cost(
@@ -473,10 +551,44 @@ def avg_pool2d_backward_cost(
     stride: IntOrPair | None = None,
     padding: IntOrPair = 0,
     batch: int = 1,
+    ceil_mode: bool = False,
 ) -> Cost:
-    """Average pooling, backward: 1 divide and K_h K_w adds per output element."""
-    outputs, window = _pool_outputs(channels, height, width, kernel, stride, padding, batch)
-    return Cost(adds=outputs * window, divides=outputs)
+    """Average pooling, backward: 1 divide and (window size) adds per output element."""
+    pool = _Pool(channels, height, width, kernel, stride, padding, batch, ceil_mode)
+    return Cost(adds=pool.window_elements, divides=pool.outputs)
+
+
+def adaptive_pool_windows(size: int, output_size: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive-pooling windows along one axis: ``[(start, end), ...]``, end exclusive.
+
+    Output cell i averages input positions floor(i n / m) to ceil((i + 1) n / m) - 1
+    (n = ``size``, m = ``output_size``). The windows cover the input; neighbours
+    overlap when m does not divide n, and every window has n / m elements when it
+    does. ``output_size`` may exceed ``size`` (windows then repeat inputs).
+    Derived in notebooks/07_designing_efficient_cnns.ipynb.
+    """
+    n, m = _int("size", size, 1), _int("output_size", output_size, 1)
+    return [((i * n) // m, -(-((i + 1) * n) // m)) for i in range(m)]
+
+
+def adaptive_avg_pool2d_cost(
+    channels: int, height: int, width: int, output_size: IntOrPair, *, batch: int = 1
+) -> Cost:
+    """Adaptive average pooling to (h, w) = ``output_size``, forward.
+
+    Per output element (window size - 1) adds and 1 divide, with PyTorch's windows
+    (`adaptive_pool_windows`). The window sizes multiply, so with S_H, S_W the sums
+    of the window lengths along each axis: adds = N C (S_H S_W - h w), divides = N C h w.
+    ``output_size=1`` is global average pooling (`global_avg_pool2d_cost`); when h
+    divides H and w divides W it is `avg_pool2d_cost` with kernel = stride = (H/h, W/w).
+    Derived in notebooks/07_designing_efficient_cnns.ipynb.
+    """
+    planes = _int("channels", channels, 1) * _int("batch", batch, 1)
+    out_h, out_w = _pair("output_size", output_size)
+    rows = adaptive_pool_windows(_int("height", height, 1), out_h)
+    cols = adaptive_pool_windows(_int("width", width, 1), out_w)
+    elements = sum(end - start for start, end in rows) * sum(end - start for start, end in cols)
+    return Cost(adds=planes * (elements - out_h * out_w), divides=planes * out_h * out_w)
 
 
 def global_avg_pool2d_cost(channels: int, height: int, width: int, batch: int = 1) -> Cost:
@@ -494,6 +606,41 @@ def global_avg_pool2d_backward_cost(channels: int, height: int, width: int, batc
     c, n = _int("channels", channels, 1), _int("batch", batch, 1)
     _int("height", height, 1), _int("width", width, 1)
     return Cost(divides=n * c)
+
+
+# ---------------------------------------------------------------- batch norm, residual add
+
+
+def batch_norm2d_params(channels: int) -> int:
+    """Parameters of batch normalisation over ``channels``: 2 C (a scale and a shift per channel).
+
+    The running mean and variance are buffers, not parameters.
+    """
+    return 2 * _int("channels", channels, 1)
+
+
+def batch_norm2d_cost(channels: int, height: int, width: int, *, batch: int = 1) -> Cost:
+    """Batch normalisation at inference: N C H W multiplies and N C H W adds.
+
+    At inference the statistics are fixed, so y = gamma (x - mu) / sqrt(var + eps) + beta
+    folds into y = a x + b with a = gamma / sqrt(var + eps) and b = beta - a mu per
+    channel, computed once, not per element (so not counted): one multiply and one
+    add per element. (A framework that does not fold may do more; training-mode batch
+    norm also computes the batch statistics.) It is not a MAC of a product, so
+    ``macs`` stays 0. Derived in notebooks/06_cnn_time_and_space.ipynb.
+    """
+    elements = _int("batch", batch, 1) * _int("channels", channels, 1)
+    elements *= _int("height", height, 1) * _int("width", width, 1)
+    return Cost(multiplies=elements, adds=elements)
+
+
+def residual_add_cost(channels: int, height: int, width: int, *, batch: int = 1) -> Cost:
+    """The add of a residual block, body(x) + shortcut(x): N C H W adds.
+
+    Derived in notebooks/07_designing_efficient_cnns.ipynb.
+    """
+    elements = _int("batch", batch, 1) * _int("channels", channels, 1)
+    return Cost(adds=elements * _int("height", height, 1) * _int("width", width, 1))
 
 
 # ---------------------------------------------------------------- training memory

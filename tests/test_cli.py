@@ -1,0 +1,98 @@
+"""``python -m course_lib``: list, summary, --version, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+import course_lib
+from course_lib import architectures
+from course_lib.__main__ import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_shows_every_network_with_params_and_gmacs(capsys) -> None:
+    status, out, err = run(capsys, "list")
+    assert status == 0 and err == ""
+    lines = {line.split()[0]: line for line in out.splitlines() if line}
+    assert set(architectures.names()) <= set(lines)
+    assert "61,100,840" in lines["alexnet"] and " 0.714 " in lines["alexnet"]  # torchvision's numbers
+    assert "25,557,032" in lines["resnet50"] and " 4.089 " in lines["resnet50"]
+    assert "61,706" in lines["lenet5"] and "0.000417" in lines["lenet5"]  # 416,520 MACs
+    assert "LeNet-5" in lines["lenet5"]  # the one-line description
+
+
+def test_summary_text(capsys) -> None:
+    status, out, err = run(capsys, "summary", "lenet5")
+    assert status == 0 and err == ""
+    assert "117,600" in out and "61,706" in out and "Total" in out
+    c1 = next(line for line in out.splitlines() if line.startswith("C1 "))
+    assert "6 x 28 x 28" in c1 and "156" in c1
+
+
+def test_summary_markdown_and_csv(capsys) -> None:
+    status, out, _ = run(capsys, "summary", "alexnet", "--format", "markdown")
+    assert (
+        status == 0 and "| features.0 | Conv2d | 11x11 /4 pad 2 | 64 x 55 x 55 | 23,296 | 70,276,800 |" in out
+    )
+    status, out, _ = run(capsys, "summary", "resnet50", "--format", "csv")
+    records = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and records[-1]["layer"] == "Total"
+    assert records[-1]["params"] == "25557032" and records[-1]["macs"] == "4089184256"
+
+
+def test_summary_input_and_batch(capsys) -> None:
+    # 227 x 227: floor((227 + 4 - 11) / 4) + 1 = 56; batch 2 doubles the MACs: 2 x 64*56*56*363.
+    status, out, _ = run(
+        capsys, "summary", "alexnet", "--input", "3,227,227", "--batch", "2", "--format", "csv"
+    )
+    conv1 = next(r for r in csv.DictReader(io.StringIO(out)) if r["layer"] == "features.0")
+    assert status == 0 and conv1["output_shape"] == "64x56x56"
+    assert int(conv1["macs"]) == 2 * 64 * 56 * 56 * 363
+
+
+def test_version(capsys) -> None:
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.startswith(f"course_lib {course_lib.__version__}")
+    status, out, _ = run(capsys)
+    assert status == 0 and course_lib.__version__ in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["summary", "nonet"], "unknown network 'nonet'"),
+        (["summary", "alexnet", "--input", "3,x,224"], "'x' is not an integer"),
+        (["summary", "alexnet", "--input", "3,224"], "expected 3 comma-separated sizes, got 2"),
+        (["summary", "alexnet", "--input", "3,224,224,1"], "got 4"),
+        (["summary", "alexnet", "--input", "3,-1,224"], "sizes must be positive"),
+        (["summary", "alexnet", "--input", "3,0,224"], "sizes must be positive, got 0"),
+        (["summary", "alexnet", "--input", "3,32,32"], "layer 'features.12' (MaxPool2d)"),
+        (["summary", "alexnet", "--batch", "0"], "batch must be a positive integer"),
+        (["summary", "alexnet", "--batch", "two"], "batch must be a positive integer"),
+        (["summary", "alexnet", "--format", "xml"], "invalid choice: 'xml'"),
+        (["summary"], "required: NET"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_errors_are_one_line_on_stderr_with_status_2(capsys, argv, message) -> None:
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("course_lib: error: ")
+    assert message in err and "Traceback" not in err
+
+
+def test_real_process_exit_status() -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "course_lib", "list"], capture_output=True, text=True, check=False
+    )
+    assert listed.returncode == 0 and "resnet50" in listed.stdout and listed.stderr == ""
