@@ -2,6 +2,9 @@
 #   make lab      set up and open the course in JupyterLab
 #   make test     lint + unit tests + every notebook under nbval (strict)
 #   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
+#   make bench    speed comparisons with numpy/scipy/PyTorch -> benchmarks/results.md
+#   make html     the course as a static site in _build/html/ (offline); make slides: reveal.js decks in _build/slides/
+#   make app      the playground (notebook 10) as a web app with Voila on http://127.0.0.1:8866
 # See README.md for the rest.
 
 PYTHON ?= python3
@@ -16,7 +19,7 @@ JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/con
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
 	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib
 
-.PHONY: help setup lab test lint unit nbval execute figures lock clean
+.PHONY: help setup lab test lint unit nbval execute figures lock clean bench html slides app
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -64,6 +67,55 @@ execute: $(STAMP)
 # running them with COURSE_EXPORT_FIGURES=1; the notebooks themselves are not rewritten.
 figures: $(STAMP)
 	$(JUPYTER_ENV) COURSE_EXPORT_FIGURES=1 $(BIN)/python scripts/execute_notebooks.py --no-write $(NOTEBOOKS)
+
+# Speed comparisons against numpy/scipy and, if installed, PyTorch (benchmarks/README.md);
+# prints a table and writes benchmarks/results.md. Without torch it runs the rest and says what it skipped.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# The static site and the slides, from the notebooks' stored outputs (nothing is re-executed;
+# book/README.md). Their Python packages (the `book` extra: jupyter-book 1.x, nbconvert) go into
+# .venv on first use, held to the lock's versions; the JavaScript pages load (MathJax, require.js,
+# the widget manager, reveal.js) comes from npm into book/node_modules (`npm ci`, package-lock.json).
+BOOK_STAMP := $(VENV)/.book-installed
+NODE_STAMP := book/node_modules/.package-lock.json
+
+$(BOOK_STAMP): $(STAMP) pyproject.toml
+	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
+		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[book]"; \
+	else \
+		$(BIN)/python -m pip install --quiet -e ".[book]"; \
+	fi
+	touch $(BOOK_STAMP)
+
+$(NODE_STAMP): book/package.json book/package-lock.json
+	@command -v npm >/dev/null || { echo "make html/slides need Node.js and npm (to install MathJax, reveal.js)"; exit 1; }
+	cd book && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+html: $(BOOK_STAMP) $(NODE_STAMP)
+	$(JUPYTER_ENV) $(BIN)/python scripts/build_book.py
+
+slides: $(BOOK_STAMP) $(NODE_STAMP)
+	$(JUPYTER_ENV) $(BIN)/python scripts/build_slides.py
+
+# The playground (notebooks/10_complexity_playground.ipynb) as a web app: Voila runs the notebook
+# in a kernel on the server and shows its markdown and outputs, widgets live, without the code.
+# Voila (the `app` extra) goes into .venv on first use, held to the lock's versions. Serves on
+# http://127.0.0.1:8866 (this machine only) until Ctrl-C; it may fail to fetch two icon
+# stylesheets from a CDN when offline, which changes nothing but a few icons.
+APP_STAMP := $(VENV)/.app-installed
+
+$(APP_STAMP): $(STAMP) pyproject.toml
+	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
+		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[app]"; \
+	else \
+		$(BIN)/python -m pip install --quiet -e ".[app]"; \
+	fi
+	touch $(APP_STAMP)
+
+app: $(APP_STAMP)
+	$(JUPYTER_ENV) $(BIN)/voila notebooks/10_complexity_playground.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
 
 # Regenerate the lock from the ranges in pyproject.toml, in a throwaway venv.
 lock:
