@@ -41,7 +41,6 @@ Built on numpy, `course_lib.ops` and `course_lib.mlp` only.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -51,6 +50,7 @@ import numpy as np
 from course_lib import ops
 from course_lib.counting import count_ops
 from course_lib.mlp import MLP, activation_backward, activation_forward, get_activation
+from course_lib.validation import require_int
 
 XOR_INPUTS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
 """The four XOR inputs, false encoded as -1 and true as +1 (shape (4, 2))."""
@@ -71,22 +71,10 @@ DEFAULT_MAX_NETWORKS = 2**20
 # ---------------------------------------------------------------- checks
 
 
-def _int_at_least(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from None
-    if exact < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {exact}")
-    return int(exact)
-
-
 def _widths(widths: Sequence[int]) -> tuple[int, ...]:
     if isinstance(widths, str | bytes) or not isinstance(widths, Sequence) or len(widths) < 2:
         raise ValueError(f"widths must be a sequence [n(0), ..., n(L)] of at least 2 sizes, got {widths!r}")
-    return tuple(_int_at_least(f"widths[{i}]", w, 1) for i, w in enumerate(widths))
+    return tuple(require_int(f"widths[{i}]", w, 1) for i, w in enumerate(widths))
 
 
 def _levels(levels: Sequence[float]) -> np.ndarray:
@@ -124,7 +112,7 @@ def search_space_size(n_weights: int, levels: int) -> int:
 
     Derived in notebooks/09_learning_theory_aside.ipynb.
     """
-    return _int_at_least("levels", levels, 2) ** _int_at_least("n_weights", n_weights, 1)
+    return require_int("levels", levels, 2) ** require_int("n_weights", n_weights, 1)
 
 
 # ---------------------------------------------------------------- threshold networks
@@ -149,7 +137,7 @@ def network_params(
     """
     w, values = _widths(widths), _levels(levels)
     P, q = n_weights(w), values.size
-    index = _int_at_least("index", index, 0)
+    index = require_int("index", index, 0)
     if index >= q**P:
         raise ValueError(f"index must be below levels**P = {q}**{P} = {q**P:,}, got {index:,}")
     digits = [(index // q**j) % q for j in range(P)]
@@ -252,8 +240,8 @@ def exhaustive_search(
     labels = np.asarray(y)
     if labels.shape != (X.shape[0],) or not np.isin(labels, (-1, 1)).all():
         raise ValueError(f"y must hold {X.shape[0]} labels, each -1 or +1 (shape ({X.shape[0]},)), got {y!r}")
-    chunk = _int_at_least("chunk", chunk, 1)
-    max_networks = _int_at_least("max_networks", max_networks, 1)
+    chunk = require_int("chunk", chunk, 1)
+    max_networks = require_int("max_networks", max_networks, 1)
     P, q = n_weights(w), values.size
     total = q**P
     if total > max_networks:
@@ -341,8 +329,8 @@ def train_many(
         raise ValueError(f"Y must have one row per row of X: shape ({X.shape[0]}, {w[-1]}), got {Y.shape}")
     if isinstance(seeds, str | bytes) or np.ndim(seeds) != 1 or len(seeds) == 0:
         raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
-    seeds = tuple(_int_at_least(f"seeds[{i}]", s, 0) for i, s in enumerate(seeds))
-    steps = _int_at_least("steps", steps, 1)
+    seeds = tuple(require_int(f"seeds[{i}]", s, 0) for i, s in enumerate(seeds))
+    steps = require_int("steps", steps, 1)
     if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
     models = [MLP(list(w), activation, seed=s, output_activation=output_activation) for s in seeds]
@@ -386,6 +374,6 @@ def xor_runs(hidden: int, seeds: int, steps: int, lr: float = XOR_LR) -> ManyRun
     Inputs `XOR_INPUTS`, targets `XOR_TARGETS`, ``steps`` full-batch steps with
     learning rate ``lr`` (default `XOR_LR`). Derived in notebooks/09_learning_theory_aside.ipynb.
     """
-    hidden = _int_at_least("hidden", hidden, 1)
-    seeds = _int_at_least("seeds", seeds, 1)
+    hidden = require_int("hidden", hidden, 1)
+    seeds = require_int("seeds", seeds, 1)
     return train_many([2, hidden, 1], XOR_INPUTS, XOR_TARGETS, range(seeds), lr=lr, steps=steps)

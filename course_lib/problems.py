@@ -38,7 +38,6 @@ evaluating f at the recorded steps are not part of a step's count.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -46,21 +45,10 @@ import numpy as np
 
 from course_lib import ops
 from course_lib.counting import count_ops
+from course_lib.validation import require_int
 
 Schedule = float | Callable[[int], float]
 """A step size: a constant, or a function of the step index t = 0, 1, 2, ..."""
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}") from None
-    if exact < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1), got {exact}")
-    return int(exact)
 
 
 def _finite_matrix(name: str, value: object) -> np.ndarray:
@@ -117,7 +105,7 @@ class LeastSquares:
             raise ValueError(f"eigenvalues must be a non-empty 1-D sequence, got shape {lam.shape}")
         if (lam < 0).any() or not (lam > 0).any():
             raise ValueError(f"eigenvalues must be >= 0 with at least one > 0, got min {lam.min()}")
-        N = _positive_int("n_samples", n_samples)
+        N = require_int("n_samples", n_samples)
         d = lam.size
         if N < d:
             raise ValueError(f"n_samples must be at least the number of eigenvalues d = {d}, got {N}")
@@ -285,9 +273,9 @@ def descend(
         raise ValueError(f"problem must be a LeastSquares, got {type(problem).__name__}")
     x = problem._x(x0).copy()
     runs = 1 if x.ndim == 1 else x.shape[0]
-    steps = _positive_int("steps", steps)
+    steps = require_int("steps", steps)
     N = problem.n_samples
-    B = N if batch_size is None else _positive_int("batch_size", batch_size)
+    B = N if batch_size is None else require_int("batch_size", batch_size)
     if B > N:
         raise ValueError(f"batch_size must be at most the number of samples N = {N}, got {B}")
     marks = list(range(steps + 1)) if record is None else sorted({int(t) for t in record})

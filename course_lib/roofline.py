@@ -32,7 +32,6 @@ formulas beside counted runs of the real kernels.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +49,7 @@ from course_lib.complexity import (
 )
 from course_lib.complexity.conv import DTYPE_BYTES
 from course_lib.timing import time_call
+from course_lib.validation import require_int
 
 __all__ = [
     "DTYPE_BYTES",
@@ -80,18 +80,6 @@ IntOrPair = int | tuple[int, int]
 
 
 # ---------------------------------------------------------------- argument checks
-
-
-def _int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}") from None
-    if exact < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {exact}")
-    return int(exact)
 
 
 def _positive(name: str, value: object) -> float:
@@ -127,8 +115,8 @@ class Traffic:
     bytes: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "operations", _int("operations", self.operations, 0))
-        object.__setattr__(self, "bytes", _int("bytes", self.bytes, 1))
+        object.__setattr__(self, "operations", require_int("operations", self.operations, 0))
+        object.__setattr__(self, "bytes", require_int("bytes", self.bytes, 1))
 
     @property
     def intensity(self) -> float:
@@ -160,8 +148,8 @@ def elementwise_traffic(elements: int, inputs: int = 1, dtype: str = "float32") 
     1 / (3 s). Derived in notebooks/08_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
-    inputs = _int("inputs", inputs)
-    operations = activation_forward_cost(_int("elements", elements)).activations
+    inputs = require_int("inputs", inputs)
+    operations = activation_forward_cost(require_int("elements", elements)).activations
     return Traffic(operations, size * elements * (inputs + 1))
 
 
@@ -192,7 +180,7 @@ def conv2d_traffic(
     shape = {"stride": stride, "padding": padding, "batch": batch}
     flops = conv2d_flops(c_in, height, width, c_out, kernel, groups=groups, **shape)
     elements = (
-        _int("batch", batch) * c_in * height * width
+        require_int("batch", batch) * c_in * height * width
         + conv2d_params(c_in, c_out, kernel, groups=groups)
         + conv2d_output_elements(c_in, height, width, c_out, kernel, groups=groups, **shape)
     )
@@ -209,7 +197,7 @@ def matmul_traffic(m: int, n: int, p: int, dtype: str = "float32") -> Traffic:
     and notebooks/08_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
-    m, n, p = _int("m", m), _int("n", n), _int("p", p)
+    m, n, p = require_int("m", m), require_int("n", n), require_int("p", p)
     return Traffic(2 * m * n * p - m * p, size * (m * n + n * p + m * p))
 
 
@@ -265,7 +253,7 @@ def amdahl_speedup(serial_fraction: float, workers: int) -> float:
     f = float(serial_fraction)
     if not 0 <= f <= 1:
         raise ValueError(f"serial_fraction must be in [0, 1], got {serial_fraction!r}")
-    p = _int("workers", workers)
+    p = require_int("workers", workers)
     return 1 / (f + (1 - f) / p)
 
 
@@ -278,7 +266,7 @@ def serial_fraction(speedup: float, workers: int) -> float:
     something Amdahl's law does not model, such as another program on a core).
     """
     s = _positive("speedup", speedup)
-    p = _int("workers", workers, 2)
+    p = require_int("workers", workers, 2)
     if not 1 <= s <= p:
         raise ValueError(f"speedup must lie between 1 and workers={p} for Amdahl's law, got {speedup!r}")
     return (p / s - 1) / (p - 1)
@@ -306,7 +294,7 @@ def sum_depth(count: int) -> int:
     Each level adds disjoint pairs in parallel and halves (rounding up) the
     numbers left. The count of adds is count - 1 whatever the order.
     """
-    return (_int("count", count) - 1).bit_length()
+    return (require_int("count", count) - 1).bit_length()
 
 
 def matmul_work_span(m: int, n: int, p: int) -> WorkSpan:
@@ -327,7 +315,7 @@ def dense_work_span(n_in: int, n_out: int, batch: int = 1) -> WorkSpan:
     no span. Derived in notebooks/08_from_flops_to_seconds.ipynb.
     """
     work = layer_forward_cost(n_in, n_out, batch).total
-    return WorkSpan(work, 2 + sum_depth(_int("n_in", n_in) + 1))
+    return WorkSpan(work, 2 + sum_depth(require_int("n_in", n_in) + 1))
 
 
 def mlp_work_span(widths: Sequence[int], batch: int = 1) -> WorkSpan:
@@ -368,7 +356,12 @@ def theoretical_peak_gflops(cores: int, mhz: float, flops_per_cycle: int) -> flo
 
     Derived in notebooks/01_matrix_multiplication.ipynb.
     """
-    return _int("cores", cores) * _positive("mhz", mhz) / 1000 * _int("flops_per_cycle", flops_per_cycle)
+    return (
+        require_int("cores", cores)
+        * _positive("mhz", mhz)
+        / 1000
+        * require_int("flops_per_cycle", flops_per_cycle)
+    )
 
 
 # ---------------------------------------------------------------- measurements on this machine
@@ -384,11 +377,11 @@ def measure_matmul_gflops(
     """
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-    n = _int("n", n)
+    n = require_int("n", n)
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((n, n)).astype(dtype)
     b = rng.standard_normal((n, n)).astype(dtype)
-    seconds = time_call(np.matmul, a, b, repeats=_int("repeats", repeats), budget=budget)
+    seconds = time_call(np.matmul, a, b, repeats=require_int("repeats", repeats), budget=budget)
     return matmul_traffic(n, n, n).operations / seconds / 1e9
 
 
@@ -436,10 +429,10 @@ def time_with_threads(
     """
     from threadpoolctl import threadpool_limits
 
-    counts = [_int("threads", count) for count in threads]
+    counts = [require_int("threads", count) for count in threads]
     if not counts:
         raise ValueError("threads must list at least one thread count")
-    rounds = _int("rounds", rounds)
+    rounds = require_int("rounds", rounds)
     best = {count: math.inf for count in counts}
     for round_ in range(rounds):
         order = counts if round_ % 2 == 0 else counts[::-1]

@@ -448,7 +448,7 @@ def test_everything_is_a_python_int() -> None:
         (lambda: conv2d_output_shape(4, 4, 3, dilation=2), "dilated extent 5"),
         (lambda: conv2d_output_shape(0, 4, 3), "height must be a positive integer"),
         (lambda: conv2d_output_shape(4, 4, 3, stride=1.5), "stride must be a positive integer"),
-        (lambda: conv2d_output_shape(4, 4, 3, padding=-1), r"padding must be an integer >= 0"),
+        (lambda: conv2d_output_shape(4, 4, 3, padding=-1), r"padding must be a non-negative integer"),
         (lambda: conv2d_output_shape(4, 4, (3, 3, 3)), "kernel must be an int or a"),
         (lambda: conv2d_output_shape(4, 4, (3, 0)), r"kernel\[1\] must be a positive integer"),
         (lambda: conv2d_macs(4, 8, 8, 6, 3, groups=4), "groups=4 must divide both c_in=4 and c_out=6"),

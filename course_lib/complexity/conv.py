@@ -56,9 +56,8 @@ K_h K_w elements; the per-output counts above then use its actual size.
 
 from __future__ import annotations
 
-import operator
-
 from course_lib.complexity.cost import Cost
+from course_lib.validation import require_int
 
 __all__ = [
     "DTYPE_BYTES",
@@ -101,25 +100,12 @@ momentum, first and second moments for Adam (its scalar step counter is left out
 # ---------------------------------------------------------------- argument checks
 
 
-def _int(name: str, value: object, minimum: int) -> int:
-    wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be {wanted}, got {value!r}") from None
-    if exact < minimum:
-        raise ValueError(f"{name} must be {wanted}, got {exact}")
-    return int(exact)
-
-
 def _pair(name: str, value: IntOrPair, minimum: int = 1) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}")
-        return _int(f"{name}[0]", value[0], minimum), _int(f"{name}[1]", value[1], minimum)
-    single = _int(name, value, minimum)
+        return require_int(f"{name}[0]", value[0], minimum), require_int(f"{name}[1]", value[1], minimum)
+    single = require_int(name, value, minimum)
     return single, single
 
 
@@ -150,10 +136,10 @@ class _Conv:
         groups: int,
         batch: int,
     ) -> None:
-        self.c_in, self.c_out = _int("c_in", c_in, 1), _int("c_out", c_out, 1)
-        self.height, self.width = _int("height", height, 1), _int("width", width, 1)
+        self.c_in, self.c_out = require_int("c_in", c_in, 1), require_int("c_out", c_out, 1)
+        self.height, self.width = require_int("height", height, 1), require_int("width", width, 1)
         self.k_h, self.k_w = _pair("kernel", kernel)
-        self.groups, self.batch = _int("groups", groups, 1), _int("batch", batch, 1)
+        self.groups, self.batch = require_int("groups", groups, 1), require_int("batch", batch, 1)
         if self.c_in % self.groups or self.c_out % self.groups:
             raise ValueError(f"groups={self.groups} must divide both c_in={self.c_in} and c_out={self.c_out}")
         self.h_out, self.w_out = conv2d_output_shape(
@@ -189,7 +175,7 @@ def conv2d_output_shape(
     d (K - 1) + 1 exceeds the padded input, or a non-positive size. Derived in
     notebooks/05_convolution_layer.ipynb.
     """
-    sizes = (_int("height", height, 1), _int("width", width, 1))
+    sizes = (require_int("height", height, 1), require_int("width", width, 1))
     kernels, strides = _pair("kernel", kernel), _pair("stride", stride)
     paddings, dilations = _pair("padding", padding, 0), _pair("dilation", dilation)
     h_out, w_out = (
@@ -203,7 +189,11 @@ def conv2d_params(c_in: int, c_out: int, kernel: IntOrPair, groups: int = 1, bia
 
     Independent of the input size. Derived in notebooks/05_convolution_layer.ipynb.
     """
-    c_in, c_out, groups = _int("c_in", c_in, 1), _int("c_out", c_out, 1), _int("groups", groups, 1)
+    c_in, c_out, groups = (
+        require_int("c_in", c_in, 1),
+        require_int("c_out", c_out, 1),
+        require_int("groups", groups, 1),
+    )
     k_h, k_w = _pair("kernel", kernel)
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide both c_in={c_in} and c_out={c_out}")
@@ -428,7 +418,7 @@ def pool2d_output_shape(
     strides = kernels if stride is None else _pair("stride", stride)
     if not _bool("ceil_mode", ceil_mode):
         return conv2d_output_shape(height, width, kernels, strides, paddings)
-    sizes = (_int("height", height, 1), _int("width", width, 1))
+    sizes = (require_int("height", height, 1), require_int("width", width, 1))
     h_out, w_out = (_pool_size(*args) for args in zip(sizes, kernels, paddings, strides, strict=True))
     return h_out, w_out
 
@@ -453,7 +443,7 @@ class _Pool:
         batch: int,
         ceil_mode: bool,
     ) -> None:
-        planes = _int("channels", channels, 1) * _int("batch", batch, 1)
+        planes = require_int("channels", channels, 1) * require_int("batch", batch, 1)
         h_out, w_out = pool2d_output_shape(height, width, kernel, stride, padding, ceil_mode=ceil_mode)
         (k_h, k_w), (p_h, p_w) = _pair("kernel", kernel), _pair("padding", padding, 0)
         s_h, s_w = (k_h, k_w) if stride is None else _pair("stride", stride)
@@ -567,7 +557,7 @@ def adaptive_pool_windows(size: int, output_size: int) -> list[tuple[int, int]]:
     does. ``output_size`` may exceed ``size`` (windows then repeat inputs).
     Derived in notebooks/07_designing_efficient_cnns.ipynb.
     """
-    n, m = _int("size", size, 1), _int("output_size", output_size, 1)
+    n, m = require_int("size", size, 1), require_int("output_size", output_size, 1)
     return [((i * n) // m, -(-((i + 1) * n) // m)) for i in range(m)]
 
 
@@ -583,10 +573,10 @@ def adaptive_avg_pool2d_cost(
     divides H and w divides W it is `avg_pool2d_cost` with kernel = stride = (H/h, W/w).
     Derived in notebooks/07_designing_efficient_cnns.ipynb.
     """
-    planes = _int("channels", channels, 1) * _int("batch", batch, 1)
+    planes = require_int("channels", channels, 1) * require_int("batch", batch, 1)
     out_h, out_w = _pair("output_size", output_size)
-    rows = adaptive_pool_windows(_int("height", height, 1), out_h)
-    cols = adaptive_pool_windows(_int("width", width, 1), out_w)
+    rows = adaptive_pool_windows(require_int("height", height, 1), out_h)
+    cols = adaptive_pool_windows(require_int("width", width, 1), out_w)
     elements = sum(end - start for start, end in rows) * sum(end - start for start, end in cols)
     return Cost(adds=planes * (elements - out_h * out_w), divides=planes * out_h * out_w)
 
@@ -596,15 +586,15 @@ def global_avg_pool2d_cost(channels: int, height: int, width: int, batch: int = 
 
     Derived in notebooks/07_designing_efficient_cnns.ipynb.
     """
-    c, n = _int("channels", channels, 1), _int("batch", batch, 1)
-    area = _int("height", height, 1) * _int("width", width, 1)
+    c, n = require_int("channels", channels, 1), require_int("batch", batch, 1)
+    area = require_int("height", height, 1) * require_int("width", width, 1)
     return Cost(adds=n * c * (area - 1), divides=n * c)
 
 
 def global_avg_pool2d_backward_cost(channels: int, height: int, width: int, batch: int = 1) -> Cost:
     """Global average pooling, backward: N C divides (the share is then copied, not computed)."""
-    c, n = _int("channels", channels, 1), _int("batch", batch, 1)
-    _int("height", height, 1), _int("width", width, 1)
+    c, n = require_int("channels", channels, 1), require_int("batch", batch, 1)
+    require_int("height", height, 1), require_int("width", width, 1)
     return Cost(divides=n * c)
 
 
@@ -616,7 +606,7 @@ def batch_norm2d_params(channels: int) -> int:
 
     The running mean and variance are buffers, not parameters.
     """
-    return 2 * _int("channels", channels, 1)
+    return 2 * require_int("channels", channels, 1)
 
 
 def batch_norm2d_cost(channels: int, height: int, width: int, *, batch: int = 1) -> Cost:
@@ -629,8 +619,8 @@ def batch_norm2d_cost(channels: int, height: int, width: int, *, batch: int = 1)
     norm also computes the batch statistics.) It is not a MAC of a product, so
     ``macs`` stays 0. Derived in notebooks/06_cnn_time_and_space.ipynb.
     """
-    elements = _int("batch", batch, 1) * _int("channels", channels, 1)
-    elements *= _int("height", height, 1) * _int("width", width, 1)
+    elements = require_int("batch", batch, 1) * require_int("channels", channels, 1)
+    elements *= require_int("height", height, 1) * require_int("width", width, 1)
     return Cost(multiplies=elements, adds=elements)
 
 
@@ -639,8 +629,8 @@ def residual_add_cost(channels: int, height: int, width: int, *, batch: int = 1)
 
     Derived in notebooks/07_designing_efficient_cnns.ipynb.
     """
-    elements = _int("batch", batch, 1) * _int("channels", channels, 1)
-    return Cost(adds=elements * _int("height", height, 1) * _int("width", width, 1))
+    elements = require_int("batch", batch, 1) * require_int("channels", channels, 1)
+    return Cost(adds=elements * require_int("height", height, 1) * require_int("width", width, 1))
 
 
 # ---------------------------------------------------------------- training memory
@@ -651,7 +641,7 @@ def _dtype_bytes(dtype: str | int) -> int:
         if dtype not in DTYPE_BYTES:
             raise ValueError(f"dtype must be one of {sorted(DTYPE_BYTES)} or a byte count, got {dtype!r}")
         return DTYPE_BYTES[dtype]
-    return _int("dtype", dtype, 1)
+    return require_int("dtype", dtype, 1)
 
 
 def conv2d_training_memory(

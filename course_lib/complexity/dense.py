@@ -60,11 +60,11 @@ A training step is forward + loss + backward + SGD update.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from fractions import Fraction
 
 from course_lib.complexity.cost import Cost
+from course_lib.validation import require_int
 
 __all__ = [
     "LOSSES",
@@ -94,31 +94,6 @@ LOSSES = ("mse", "softmax_cross_entropy")
 """Loss names the training-step formula knows (the same names `course_lib.mlp` uses)."""
 
 
-def _positive_int(name: str, value: object) -> int:
-    """``value`` as a Python int >= 1, or ValueError naming ``name``."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}") from None
-    if exact < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1), got {exact}")
-    return int(exact)
-
-
-def _nonnegative_int(name: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}") from None
-    if exact < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {exact}")
-    return int(exact)
-
-
 def _widths(widths: Sequence[int]) -> list[int]:
     """``widths`` as a list of >= 2 positive ints, or ValueError naming the bad entry."""
     if isinstance(widths, str | bytes) or not isinstance(widths, Sequence):
@@ -127,7 +102,7 @@ def _widths(widths: Sequence[int]) -> list[int]:
         raise ValueError(
             f"widths must list at least 2 sizes (input and output, [n(0), ..., n(L)]), got {list(widths)}"
         )
-    return [_positive_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
+    return [require_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
 
 
 # ---------------------------------------------------------------- parameters
@@ -135,7 +110,7 @@ def _widths(widths: Sequence[int]) -> list[int]:
 
 def dense_params(n_in: int, n_out: int) -> int:
     """Parameters of one dense layer: n_in*n_out weights + n_out biases."""
-    n_in, n_out = _positive_int("n_in", n_in), _positive_int("n_out", n_out)
+    n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
     return n_in * n_out + n_out
 
 
@@ -156,8 +131,8 @@ def dense_forward_cost(n_in: int, n_out: int, batch: int = 1, *, bias_unit: bool
     B*(n_in+1)*n_out multiplies (= MACs) and B*n_in*n_out adds. Derived in
     notebooks/02_forward_propagation.ipynb.
     """
-    n_in, n_out = _positive_int("n_in", n_in), _positive_int("n_out", n_out)
-    B = _positive_int("batch", batch)
+    n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
+    B = require_int("batch", batch)
     if bias_unit:
         products = B * (n_in + 1) * n_out
         return Cost(multiplies=products, adds=B * n_in * n_out, macs=products)
@@ -167,7 +142,7 @@ def dense_forward_cost(n_in: int, n_out: int, batch: int = 1, *, bias_unit: bool
 
 def activation_forward_cost(n: int, batch: int = 1) -> Cost:
     """Cost of a = g(z) on a (B, n) batch: B*n activations. Derived in notebooks/02_forward_propagation.ipynb."""
-    n, B = _positive_int("n", n), _positive_int("batch", batch)
+    n, B = require_int("n", n), require_int("batch", batch)
     return Cost(activations=B * n)
 
 
@@ -176,7 +151,7 @@ def activation_backward_cost(n: int, batch: int = 1) -> Cost:
 
     Derived in notebooks/03_backpropagation.ipynb.
     """
-    n, B = _positive_int("n", n), _positive_int("batch", batch)
+    n, B = require_int("n", n), require_int("batch", batch)
     return Cost(activations=B * n, multiplies=B * n)
 
 
@@ -193,8 +168,8 @@ def dense_backward_costs(
     too: ``"db"`` is then n_out*B multiplies (= MACs) and n_out*(B-1) adds.
     Derived in notebooks/03_backpropagation.ipynb.
     """
-    n_in, n_out = _positive_int("n_in", n_in), _positive_int("n_out", n_out)
-    B = _positive_int("batch", batch)
+    n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
+    B = require_int("batch", batch)
     dW = Cost(multiplies=n_in * B * n_out, adds=n_in * (B - 1) * n_out, macs=n_in * B * n_out)
     if bias_unit:
         db = Cost(multiplies=n_out * B, adds=n_out * (B - 1), macs=n_out * B)
@@ -233,7 +208,7 @@ def sgd_update_cost(n_params: int) -> Cost:
 
     Derived in notebooks/04_gradient_descent.ipynb.
     """
-    P = _nonnegative_int("n_params", n_params)
+    P = require_int("n_params", n_params, 0)
     return Cost(multiplies=P, adds=P)
 
 
@@ -242,21 +217,21 @@ def sgd_update_cost(n_params: int) -> Cost:
 
 def mse_loss_cost(n_out: int, batch: int = 1) -> Cost:
     """Mean squared error and its gradient over N = B*n_out elements: 2N multiplies, 2N-1 adds, 2 divides."""
-    N = _positive_int("n_out", n_out) * _positive_int("batch", batch)
+    N = require_int("n_out", n_out) * require_int("batch", batch)
     return Cost(multiplies=2 * N, adds=2 * N - 1, divides=2)
 
 
 def softmax_cross_entropy_cost(n_classes: int, batch: int = 1) -> Cost:
     """Softmax cross-entropy and its gradient: 2BC + 2B - 1 adds, 2BC + 1 divides, BC + B activations."""
-    C, B = _positive_int("n_classes", n_classes), _positive_int("batch", batch)
+    C, B = require_int("n_classes", n_classes), require_int("batch", batch)
     return Cost(adds=2 * B * C + 2 * B - 1, divides=2 * B * C + 1, activations=B * C + B)
 
 
 def loss_cost(loss: str | None, n_out: int, batch: int = 1) -> Cost:
     """Cost of the named loss (one of `LOSSES`) and its gradient; a zero `Cost` for ``None``."""
     if loss is None:
-        _positive_int("n_out", n_out)
-        _positive_int("batch", batch)
+        require_int("n_out", n_out)
+        require_int("batch", batch)
         return Cost()
     if loss == "mse":
         return mse_loss_cost(n_out, batch)
@@ -271,7 +246,7 @@ def loss_cost(loss: str | None, n_out: int, batch: int = 1) -> Cost:
 def mlp_forward_costs_per_layer(widths: Sequence[int], batch: int = 1) -> list[Cost]:
     """Forward cost of each layer k = 1..L (dense + activation), in order."""
     w = _widths(widths)
-    B = _positive_int("batch", batch)
+    B = require_int("batch", batch)
     return [layer_forward_cost(w[k - 1], w[k], B) for k in range(1, len(w))]
 
 
@@ -288,7 +263,7 @@ def mlp_forward_cost(widths: Sequence[int], batch: int = 1) -> Cost:
 def mlp_backward_costs_per_layer(widths: Sequence[int], batch: int = 1) -> list[Cost]:
     """Backward cost of each layer k = 1..L, in order; layer 1 computes no dx."""
     w = _widths(widths)
-    B = _positive_int("batch", batch)
+    B = require_int("batch", batch)
     return [layer_backward_cost(w[k - 1], w[k], B, need_dx=k > 1) for k in range(1, len(w))]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,18 +12,7 @@ from course_lib.complexity import DTYPE_BYTES, OPTIMIZER_STATE_SLOTS, Cost, conv
 from course_lib.summary import render
 from course_lib.summary.conventions import CONVENTIONS, count_as
 from course_lib.summary.rows import LayerRow, Shape, format_shape, walk
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    try:
-        exact = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}") from None
-    if exact < 1:
-        raise ValueError(f"{name} must be a positive integer, got {exact}")
-    return int(exact)
+from course_lib.validation import require_int
 
 
 def _allocates(row: LayerRow) -> bool:
@@ -144,7 +132,7 @@ class Summary:
                 raise ValueError(f"dtype must be one of {sorted(DTYPE_BYTES)} or a byte count, got {dtype!r}")
             size = DTYPE_BYTES[dtype]
         else:
-            size = _positive_int("dtype", dtype)
+            size = require_int("dtype", dtype)
         if optimizer not in OPTIMIZER_STATE_SLOTS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZER_STATE_SLOTS)}, got {optimizer!r}")
         saved = self.batch * math.prod(self.input_shape)
@@ -186,7 +174,7 @@ def _input_shape(value: object, expected: Shape) -> Shape:
         raise ValueError(
             f"input_shape must be {len(expected)} positive integers (C, H, W) like {expected}, got {value!r}"
         )
-    return tuple(_positive_int(f"input_shape[{i}]", size) for i, size in enumerate(value))
+    return tuple(require_int(f"input_shape[{i}]", size) for i, size in enumerate(value))
 
 
 def summarize(net: Network | str, input_shape: Sequence[int] | None = None, batch: int = 1) -> Summary:
@@ -203,7 +191,7 @@ def summarize(net: Network | str, input_shape: Sequence[int] | None = None, batc
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network or a network name, got {type(net).__name__}")
     shape = net.input_shape if input_shape is None else _input_shape(input_shape, net.input_shape)
-    batch = _positive_int("batch", batch)
+    batch = require_int("batch", batch)
     try:
         rows, output = walk(net.layers, shape, batch)
     except ValueError as error:
