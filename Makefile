@@ -1,6 +1,7 @@
 # The course's commands. Every target sets up .venv first if it is missing.
 #   make lab      set up and open the course in JupyterLab
 #   make test     lint + unit tests + every notebook under nbval (strict)
+#   make test-e2e the browser tests (tests/e2e/): widgets in JupyterLab, the playground in Voila, the static site
 #   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
 #   make bench    speed comparisons with numpy/scipy/PyTorch -> benchmarks/results.md
 #   make html     the course as a static site in _build/html/ (offline); make slides: reveal.js decks in _build/slides/
@@ -19,7 +20,7 @@ JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/con
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
 	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib
 
-.PHONY: help setup lab test lint unit nbval execute figures lock clean bench html slides app
+.PHONY: help setup lab test lint unit nbval execute figures lock clean bench html slides app test-e2e
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -116,6 +117,31 @@ $(APP_STAMP): $(STAMP) pyproject.toml
 
 app: $(APP_STAMP)
 	$(JUPYTER_ENV) $(BIN)/voila notebooks/10_complexity_playground.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
+
+# The browser tests, tests/e2e/ (not part of `make test`, which never collects them): every notebook
+# with widgets run in JupyterLab with its sliders moved, the playground (notebook 10) in Voila, every
+# page of the static site. They drive Debian's Chromium at /usr/bin/chromium (`apt-get install -y
+# --no-install-recommends chromium`; .ci/run installs it when missing) through the `playwright` package
+# (the `e2e` extra, into .venv on first use, held to the lock's versions; `playwright install` is never
+# run). The site is rebuilt first when it is missing or older than the notebooks. Screenshots of the
+# run go to a temporary folder whose path is printed at the end.
+E2E_STAMP := $(VENV)/.e2e-installed
+SITE_INDEX := _build/html/index.html
+
+$(E2E_STAMP): $(STAMP) pyproject.toml
+	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
+		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[e2e]"; \
+	else \
+		$(BIN)/python -m pip install --quiet -e ".[e2e]"; \
+	fi
+	touch $(E2E_STAMP)
+
+# scripts/build_book.py empties _build/html before each build, so index.html is as new as the site.
+$(SITE_INDEX): $(NOTEBOOKS) $(wildcard book/_config.yml book/_toc.yml book/intro.md book/js/*.js)
+	$(MAKE) html || { rm -f $@; exit 1; }
+
+test-e2e: $(E2E_STAMP) $(APP_STAMP) $(SITE_INDEX)
+	$(JUPYTER_ENV) $(BIN)/python -m pytest -p no:cacheprovider tests/e2e
 
 # Regenerate the lock from the ranges in pyproject.toml, in a throwaway venv.
 lock:
