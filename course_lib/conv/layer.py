@@ -2,8 +2,10 @@
 
 Forward, per sample and per group g: the filters of the group flattened to a
 (C_out/groups) x L matrix, L = (C_in/groups) K_h K_w, times the group's im2col
-columns, an L x (H_out W_out) matrix. All samples and groups go to `ops.matmul`
-as one batched product, so the counter records
+columns, an L x (H_out W_out) matrix. The samples go to `ops.matmul` a chunk at
+a time (`CHUNK_BYTES` bounds the columns held at once), each chunk's samples and
+groups as one batched product; together the chunks make the same products as
+one batched GEMM over the whole batch, so the counter records
 
     multiplies = MACs = N C_out H_out W_out L,   adds = N C_out H_out W_out (L - 1),
 
@@ -25,13 +27,25 @@ Derived in notebooks/05_convolution_layer.ipynb (backward: notebooks/06_cnn_time
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import numpy as np
 
 from course_lib import ops
-from course_lib.conv.im2col import col2im, im2col
-from course_lib.conv.shapes import ConvGeometry, IntOrPair, as_float_array, conv_geometry
+from course_lib.conv.im2col import col2im, write_fields
+from course_lib.conv.shapes import ConvGeometry, IntOrPair, as_float_array, conv_geometry, pad_spatial
+
+CHUNK_BYTES = 8 * 2**20
+"""At most this many bytes of im2col columns exist at once (but always at least one sample's).
+
+The samples of a batch go through im2col and the GEMM a chunk at a time: the
+columns then stay in the processor's cache between being written and being
+multiplied, and the K^2 memory blow-up of im2col is bounded by this size
+instead of growing with the batch. The chunks together perform exactly the
+products of one batched GEMM, so the counts do not depend on this size.
+"""
 
 
 class ConvCache(NamedTuple):
@@ -61,10 +75,35 @@ def _prepare(
     return x, w, b, geo
 
 
-def _columns(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    """im2col of ``x`` as (N, groups, L, H_out W_out)."""
-    cols = im2col(x, geo.kernel, geo.stride, geo.padding, geo.dilation)
-    return cols.reshape(geo.batch, geo.groups, geo.dot_length, -1)
+def _column_chunks(x: np.ndarray, geo: ConvGeometry) -> Iterator[tuple[slice, np.ndarray]]:
+    """(samples, im2col columns of those samples as (n, groups, L, H_out W_out)), chunk by chunk.
+
+    The columns of every chunk are written into the same buffer: each is valid
+    until the next chunk is produced, so the consumer must copy what it keeps.
+    """
+    fields = (geo.c_in, *geo.kernel, *geo.out_size)  # one sample's (C_in, K_h, K_w, H_out, W_out)
+    step = max(1, min(geo.batch, CHUNK_BYTES // (math.prod(fields) * x.itemsize)))
+    buffer = np.empty((step, *fields), dtype=x.dtype)
+    for start in range(0, geo.batch, step):
+        samples = slice(start, min(start + step, geo.batch))
+        block = buffer[: samples.stop - start]
+        write_fields(block, pad_spatial(x[samples], geo.padding), geo.kernel, geo.stride, geo.dilation)
+        yield samples, block.reshape(len(block), geo.groups, geo.dot_length, -1)
+
+
+def _by_chunks(
+    x: np.ndarray, geo: ConvGeometry, product: Callable[[slice, np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``product(samples, columns)`` for every chunk of samples, stacked along the sample axis."""
+    out = None
+    for samples, cols in _column_chunks(x, geo):
+        part = product(samples, cols)
+        if samples.stop - samples.start == geo.batch:
+            return part
+        if out is None:
+            out = np.empty((geo.batch, *part.shape[1:]), dtype=part.dtype)
+        out[samples] = part
+    return out
 
 
 def conv2d_forward(
@@ -102,10 +141,13 @@ def conv2d_forward(
     """
     x, w, b, geo = _prepare(x, w, b, stride, padding, dilation, groups)
     filters = w.reshape(geo.groups, geo.group_out, geo.dot_length)  # (G, C_out/G, L)
-    out = ops.matmul(filters, _columns(x, geo))  # (N, G, C_out/G, H_out W_out)
-    out = out.reshape(geo.output_shape)
-    if b is not None:
-        out = ops.add(out, b.reshape(1, -1, 1, 1))
+    bias = None if b is None else b.reshape(1, geo.groups, geo.group_out, 1)
+
+    def product(samples: slice, cols: np.ndarray) -> np.ndarray:
+        out = ops.matmul(filters, cols)  # (n, G, C_out/G, H_out W_out)
+        return out if bias is None else ops.add(out, bias)
+
+    out = _by_chunks(x, geo, product).reshape(geo.output_shape)
     return out, ConvCache(x, w, b is not None, geo)
 
 
@@ -158,7 +200,9 @@ def conv2d_backward(
 
     # dW: per sample and group, (C_out/G x H_out W_out) times the columns transposed
     # (H_out W_out x L), then summed over the N samples.
-    per_sample = ops.matmul(dout_g, _columns(x, geo).transpose(0, 1, 3, 2))  # (N, G, C_out/G, L)
+    per_sample = _by_chunks(  # (N, G, C_out/G, L)
+        x, geo, lambda samples, cols: ops.matmul(dout_g[samples], cols.transpose(0, 1, 3, 2))
+    )
     dw = ops.sum(per_sample, axis=0).reshape(w.shape)
 
     if not need_dx:

@@ -1,0 +1,176 @@
+"""Timing, threads and machine facts shared by the comparisons.
+
+Methodology: inputs are built before timing; every callable is warmed up; a
+sample times enough back-to-back calls to last at least ``min_sample`` seconds;
+the callables of one comparison are sampled in alternating rounds (ours,
+reference, reference, ours, ...) so a burst of load from elsewhere hits both;
+the result per callable is the best (and the median) time per call over the
+rounds. Garbage collection is off while timing, as in `timeit`.
+
+When the two sides use different thread pools (numpy's OpenBLAS, PyTorch's
+OpenMP), ``settle`` seconds of sleep and one untimed call precede every sample:
+a pool's idle threads keep spinning for a while after a call (OpenBLAS's for
+about 0.1 s), and on a 2-core machine that would steal the cores of whichever
+side runs next; the untimed call then wakes the sampled side's own threads, so
+each side is timed hot while the other side's threads sleep.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from course_lib.timing import cpu_facts
+
+TORCH_SETTLE = 0.15
+"""Seconds to let idle thread pools go to sleep before each sample of a comparison with PyTorch."""
+
+BLAS_ENV = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+)
+"""Environment variables that change how fast (or on how many threads) numpy's BLAS and PyTorch run."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Best and median seconds per call over the sampled rounds."""
+
+    best: float
+    median: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard to measure: rounds, minimum seconds per sample, warm-up calls, sleep before a sample."""
+
+    repeats: int = 5
+    min_sample: float = 0.02
+    warmup: int = 2
+    settle: float = 0.0
+
+
+def time_calls(fns: Sequence[Callable[[], Any]], settings: Settings) -> list[Timing]:
+    """Best-of and median seconds per call of each zero-argument callable, sampled in alternating rounds."""
+    loops = []
+    for fn in fns:
+        if settings.settle:
+            time.sleep(settings.settle)
+        for _ in range(settings.warmup):
+            fn()
+        start = time.perf_counter()
+        fn()
+        once = max(time.perf_counter() - start, 1e-7)
+        loops.append(max(1, round(settings.min_sample / once)))
+    samples: list[list[float]] = [[] for _ in fns]
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for round_ in range(settings.repeats):
+            order = range(len(fns)) if round_ % 2 == 0 else reversed(range(len(fns)))
+            for i in order:
+                fn, n = fns[i], loops[i]
+                if settings.settle:
+                    time.sleep(settings.settle)
+                    fn()  # untimed: wakes this side's threads and warms its caches after the pause
+                start = time.perf_counter()
+                for _ in range(n):
+                    fn()
+                samples[i].append((time.perf_counter() - start) / n)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return [Timing(min(s), statistics.median(s)) for s in samples]
+
+
+def has_module(name: str) -> bool:
+    """True if ``name`` can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # e.g. sys.modules[name] = None, the usual way to hide a module
+        return False
+
+
+def version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@dataclass
+class Threads:
+    """numpy's BLAS thread count, how it was found, and the count PyTorch is set to."""
+
+    blas: int
+    source: str
+    blas_library: str = "unknown"
+    torch: int | None = None
+
+
+def numpy_blas_threads(requested: int | None = None) -> Threads:
+    """The thread count numpy's BLAS uses (set to ``requested`` if given), via threadpoolctl if installed.
+
+    Without threadpoolctl the count cannot be read; it is then assumed from
+    OPENBLAS_NUM_THREADS / OMP_NUM_THREADS or the number of cores, and the
+    report says so.
+    """
+    import numpy as np  # noqa: F401  (loads the BLAS library threadpoolctl inspects)
+
+    if has_module("threadpoolctl"):
+        from threadpoolctl import ThreadpoolController
+
+        controller = ThreadpoolController().select(user_api="blas")
+        if controller.lib_controllers:
+            if requested is not None:
+                controller.limit(limits=requested)
+            lib = controller.lib_controllers[0]
+            info = lib.info()
+            name = f"{info.get('internal_api')} {info.get('version')} ({info.get('architecture')})"
+            return Threads(lib.num_threads, "threadpoolctl", name)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        if os.environ.get(var, "").isdigit():
+            return Threads(int(os.environ[var]), f"assumed from {var} (threadpoolctl not installed)")
+    count = requested or os.cpu_count() or 1
+    return Threads(count, "assumed = cores (threadpoolctl not installed: the real count is not known)")
+
+
+def match_torch_threads(threads: Threads) -> None:
+    """Give PyTorch the same number of intra-op threads as numpy's BLAS."""
+    import torch
+
+    torch.set_num_threads(threads.blas)
+    threads.torch = torch.get_num_threads()
+
+
+def machine_facts() -> dict[str, str]:
+    """CPU, cores, Python and package versions, and the BLAS-related environment, as strings."""
+    cpu = cpu_facts()
+    vector = sorted(
+        f for f in cpu["flags"] if f in {"avx2", "fma", "avx512f", "avx512_bf16", "neon", "asimd"}
+    )
+    facts = {
+        "CPU": f"{cpu['model'] or platform.processor() or 'unknown'} ({platform.machine()})",
+        "cores": str(cpu["cores"]),
+        "clock (MHz, as reported)": f"{cpu['mhz']:.0f}" if cpu["mhz"] else "unknown",
+        "vector extensions": ", ".join(vector) or "none found",
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": sys.version.split()[0],
+    }
+    for dist in ("numpy", "scipy", "torch", "threadpoolctl"):
+        facts[dist] = version(dist)
+    for var in BLAS_ENV:
+        facts[var] = os.environ.get(var, "unset")
+    return facts
