@@ -69,6 +69,16 @@ execute: $(STAMP)
 figures: $(STAMP)
 	$(JUPYTER_ENV) COURSE_EXPORT_FIGURES=1 $(BIN)/python scripts/execute_notebooks.py --no-write $(NOTEBOOKS)
 
+# An optional extra of pyproject.toml (book, app, e2e) installed into .venv on first use, held to
+# the lock's versions when this Python matches the lock's: `make .venv/.book-installed` and so on.
+$(VENV)/.%-installed: $(STAMP) pyproject.toml
+	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
+		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[$*]"; \
+	else \
+		$(BIN)/python -m pip install --quiet -e ".[$*]"; \
+	fi
+	touch $@
+
 # Speed comparisons against numpy/scipy and, if installed, PyTorch (benchmarks/README.md);
 # prints a table and writes benchmarks/results.md. Without torch it runs the rest and says what it skipped.
 bench: $(STAMP)
@@ -80,14 +90,6 @@ bench: $(STAMP)
 # the widget manager, reveal.js) comes from npm into book/node_modules (`npm ci`, package-lock.json).
 BOOK_STAMP := $(VENV)/.book-installed
 NODE_STAMP := book/node_modules/.package-lock.json
-
-$(BOOK_STAMP): $(STAMP) pyproject.toml
-	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
-		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[book]"; \
-	else \
-		$(BIN)/python -m pip install --quiet -e ".[book]"; \
-	fi
-	touch $(BOOK_STAMP)
 
 $(NODE_STAMP): book/package.json book/package-lock.json
 	@command -v npm >/dev/null || { echo "make html/slides need Node.js and npm (to install MathJax, reveal.js)"; exit 1; }
@@ -107,14 +109,6 @@ slides: $(BOOK_STAMP) $(NODE_STAMP)
 # stylesheets from a CDN when offline, which changes nothing but a few icons.
 APP_STAMP := $(VENV)/.app-installed
 
-$(APP_STAMP): $(STAMP) pyproject.toml
-	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
-		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[app]"; \
-	else \
-		$(BIN)/python -m pip install --quiet -e ".[app]"; \
-	fi
-	touch $(APP_STAMP)
-
 app: $(APP_STAMP)
 	$(JUPYTER_ENV) $(BIN)/voila notebooks/10_complexity_playground.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
 
@@ -127,14 +121,6 @@ app: $(APP_STAMP)
 # run go to a temporary folder whose path is printed at the end.
 E2E_STAMP := $(VENV)/.e2e-installed
 SITE_INDEX := _build/html/index.html
-
-$(E2E_STAMP): $(STAMP) pyproject.toml
-	if $(BIN)/python scripts/lock_matches.py $(LOCK); then \
-		$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[e2e]"; \
-	else \
-		$(BIN)/python -m pip install --quiet -e ".[e2e]"; \
-	fi
-	touch $(E2E_STAMP)
 
 # scripts/build_book.py empties _build/html before each build, so index.html is as new as the site.
 $(SITE_INDEX): $(NOTEBOOKS) $(wildcard book/_config.yml book/_toc.yml book/intro.md book/js/*.js)
