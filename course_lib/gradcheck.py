@@ -14,7 +14,9 @@ the denominator floored at ``floor`` (both near zero counts as agreement), and
 the maximum over all entries reported. The maximum is harsh: one small entry
 of a gradient (a deep sigmoid network's first layer has entries ~1e-6) turns
 an absolute error of 1e-11 -- all that order 2 can do -- into a relative
-error of 1e-5; order 4 brings it below 1e-7. Checks run in float64 only: in
+error of 1e-5; order 4 usually brings it near 1e-9, though the very smallest
+entries can still stay above 1e-7 in deep sigmoid networks (read the error
+alongside the entry's size). Checks run in float64 only: in
 float32 rounding alone is ~1e-3. Shown in notebooks/03_backpropagation.ipynb.
 
 A ReLU kink within 2h of an input can spoil the check of a correct gradient:
