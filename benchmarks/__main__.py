@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from benchmarks.harness import (
+    ALLOCATOR_ENV,
     TORCH_SETTLE,
     Settings,
     Threads,
@@ -93,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the Markdown report")
     parser.add_argument("--no-write", action="store_true", help="print the report only")
     args = parser.parse_args(argv)
+    if any(os.environ.get(var) != value for var, value in ALLOCATOR_ENV.items()):
+        # glibc reads its malloc settings at start-up: restart the interpreter with them.
+        raw = sys.argv[1:] if argv is None else argv
+        os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *raw], {**os.environ, **ALLOCATOR_ENV})
 
     passes = 1 if args.quick else PASSES
     settings = Settings(repeats=3, min_sample=0.005, warmup=1) if args.quick else Settings()

@@ -43,6 +43,19 @@ BLAS_ENV = (
 )
 """Environment variables that change how fast (or on how many threads) numpy's BLAS and PyTorch run."""
 
+ALLOCATOR_ENV = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+"""glibc malloc settings the suite runs under (`benchmarks.__main__` restarts itself with them).
+
+Under glibc's defaults a large buffer may be mapped afresh on every call and
+its pages faulted in 4 KiB at a time (numpy asks the kernel for huge pages,
+PyTorch does not), and freed memory beyond the trim threshold goes back to the
+system. Whether that happens depends on what the process allocated and freed
+before, so the same PyTorch call took 26-30 ms in one run and 10 ms in the
+next (the 7x7 stem at batch 8, whose oneDNN buffers are ~26 MB each). Serving
+buffers up to 32 MiB (glibc's largest mmap threshold) from the heap, and
+keeping freed heap memory, lets both sides reuse their buffers on every call.
+"""
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -171,6 +184,6 @@ def machine_facts() -> dict[str, str]:
     }
     for dist in ("numpy", "scipy", "torch", "threadpoolctl"):
         facts[dist] = version(dist)
-    for var in BLAS_ENV:
+    for var in (*BLAS_ENV, *ALLOCATOR_ENV):
         facts[var] = os.environ.get(var, "unset")
     return facts

@@ -41,10 +41,11 @@ def _check_matmul_operand(name: str, x: np.ndarray) -> None:
         raise ValueError(f"matmul: {name} has an empty dimension, shape {x.shape}")
 
 
-def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Matrix product ``a @ b`` of (..., m, n) and (..., n, p) arrays.
 
-    Leading (batch) dimensions broadcast as in numpy. Counts, per matrix in the
+    Leading (batch) dimensions broadcast as in numpy; ``out``, if given, receives
+    the result (as in `numpy.matmul`) and is returned. Counts, per matrix in the
     broadcast batch: m*n*p multiplies (each one a MAC) and m*(n-1)*p adds
     (derived in notebooks/01_matrix_multiplication.ipynb).
     """
@@ -58,7 +59,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             f"matmul: inner dimensions differ: a has shape {a.shape} and b has shape {b.shape}; "
             f"b must have {n} rows (a's last dimension)"
         )
-    out = a @ b
+    out = np.matmul(a, b, out=out)
     if is_counting():
         batch = math.prod(out.shape[:-2])
         products = batch * m * n * p
@@ -66,31 +67,33 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _elementwise(op: str, kind: str, ufunc: np.ufunc, a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    out = ufunc(a, b)
+def _elementwise(
+    op: str, kind: str, ufunc: np.ufunc, a: ArrayLike, b: ArrayLike, out: np.ndarray | None
+) -> np.ndarray:
+    out = ufunc(a, b, out=out)
     if is_counting():
         record(op, **{kind: np.size(out)})
     return out
 
 
-def add(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """Elementwise ``a + b`` with broadcasting: one add per output element."""
-    return _elementwise("add", "adds", np.add, a, b)
+def add(a: ArrayLike, b: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """Elementwise ``a + b`` with broadcasting (into ``out`` if given): one add per output element."""
+    return _elementwise("add", "adds", np.add, a, b, out)
 
 
-def subtract(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """Elementwise ``a - b`` with broadcasting: one add (subtraction) per output element."""
-    return _elementwise("subtract", "adds", np.subtract, a, b)
+def subtract(a: ArrayLike, b: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """Elementwise ``a - b`` with broadcasting (into ``out`` if given): one add (subtraction) per output element."""
+    return _elementwise("subtract", "adds", np.subtract, a, b, out)
 
 
-def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """Elementwise ``a * b`` with broadcasting: one multiply per output element."""
-    return _elementwise("multiply", "multiplies", np.multiply, a, b)
+def multiply(a: ArrayLike, b: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """Elementwise ``a * b`` with broadcasting (into ``out`` if given): one multiply per output element."""
+    return _elementwise("multiply", "multiplies", np.multiply, a, b, out)
 
 
-def divide(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """Elementwise ``a / b`` with broadcasting: one divide per output element."""
-    return _elementwise("divide", "divides", np.divide, a, b)
+def divide(a: ArrayLike, b: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """Elementwise ``a / b`` with broadcasting (into ``out`` if given): one divide per output element."""
+    return _elementwise("divide", "divides", np.divide, a, b, out)
 
 
 def apply(fn: Callable[[np.ndarray], np.ndarray], x: ArrayLike, name: str | None = None) -> np.ndarray:

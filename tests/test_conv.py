@@ -25,6 +25,7 @@ from course_lib.conv import (
     im2col,
     max_pool2d_forward,
 )
+from course_lib.conv.im2col import write_fields
 
 CONVS = [conv2d, conv2d_naive, lambda *a, **k: conv2d_forward(*a, **k)[0]]
 CONV_IDS = ["conv2d", "conv2d_naive", "conv2d_forward"]
@@ -230,6 +231,28 @@ def test_im2col_entries_by_definition(config: Config, seed: int) -> None:
                         value = padded[:, c, r * s_h + i * d_h, s * s_w + j * d_w]
                         expected[:, (c * k_h + i) * k_w + j, r * cols_out + s] = value
     np.testing.assert_array_equal(cols, expected)
+
+
+@settings(max_examples=25)
+@given(config=configs(), seed=st.integers(0, 2**16))
+def test_write_fields_entries_by_definition(config: Config, seed: int) -> None:
+    # The buffer conv2d multiplies: out[c, i, j, n, r, s] = x_padded[n, c, r s_h + i d_h, s s_w + j d_w],
+    # checked entry by entry (this covers the stride-phase copy, used for strides without dilation).
+    x, _, _ = config.arrays(seed)
+    (k_h, k_w), (s_h, s_w), (p_h, p_w), (d_h, d_w) = (
+        config.kernel,
+        config.stride,
+        config.padding,
+        config.dilation,
+    )
+    padded = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
+    rows_out = len(range(0, padded.shape[2] - d_h * (k_h - 1), s_h))
+    cols_out = len(range(0, padded.shape[3] - d_w * (k_w - 1), s_w))
+    out = np.full((config.c_in, k_h, k_w, config.batch, rows_out, cols_out), np.nan)
+    write_fields(out, padded, config.kernel, config.stride, config.dilation)
+    for c, i, j, r, s in np.ndindex(config.c_in, k_h, k_w, rows_out, cols_out):
+        expected = padded[:, c, r * s_h + i * d_h, s * s_w + j * d_w]
+        np.testing.assert_array_equal(out[c, i, j, :, r, s], expected)
 
 
 @settings(max_examples=25)

@@ -124,6 +124,37 @@ def test_elementwise_and_reduction_counts(shape, axis):
     assert c.breakdown()["tanh"] == {"activations": size}
 
 
+@pytest.mark.parametrize(
+    ("op", "reference", "kind"),
+    [
+        (ops.add, np.add, "adds"),
+        (ops.subtract, np.subtract, "adds"),
+        (ops.multiply, np.multiply, "multiplies"),
+        (ops.divide, np.divide, "divides"),
+    ],
+)
+def test_elementwise_out_is_filled_and_counted_like_a_new_result(op, reference, kind):
+    a = np.arange(1.0, 7.0).reshape(2, 3)
+    b = np.array([2.0, 4.0, 8.0])
+    out = np.zeros((2, 3))
+    with count_ops() as c:
+        result = op(a, b, out=out)
+    assert result is out  # written in place, no new array
+    np.testing.assert_array_equal(out, reference(a, b))
+    assert c.as_dict()[kind] == 6  # one op per element of the (2, 3) result, as without out
+
+
+def test_matmul_out_is_filled_and_counted_like_a_new_result():
+    a = np.arange(6.0).reshape(2, 3)
+    b = np.arange(6.0).reshape(3, 2)
+    out = np.empty((2, 2))
+    with count_ops() as c:
+        result = ops.matmul(a, b, out=out)
+    assert result is out
+    np.testing.assert_array_equal(out, [[10.0, 13.0], [28.0, 40.0]])  # worked by hand
+    assert (c.multiplies, c.adds, c.macs) == (12, 8, 12)  # m n p = 2*3*2, m (n-1) p = 2*2*2
+
+
 def test_unknown_kind_is_rejected():
     with pytest.raises(ValueError, match="unknown operation kind"), count_ops():
         record("op", comparisons=1)

@@ -49,26 +49,29 @@ def write_fields(
     stride: tuple[int, int],
     dilation: tuple[int, int],
 ) -> None:
-    """Copy every receptive field of ``x_padded`` (N, C, H, W) into ``out`` (N, C, K_h, K_w, H_out, W_out).
+    """Copy every receptive field of ``x_padded`` (N, C, H, W) into ``out`` (C, K_h, K_w, N, H_out, W_out).
 
-    ``out[n, c, i, j, r, s] = x_padded[n, c, r*stride_h + i*dilation_h, s*stride_w + j*dilation_w]``:
-    the im2col copy, written into a buffer the caller owns. With a stride and no
-    dilation, the input is first split into its stride_h x stride_w phases (rows
-    a, a + stride_h, ...; columns b, b + stride_w, ...), each made contiguous:
-    the taps (i, j) with i = a and j = b modulo the stride form a stride-1 window
-    over phase (a, b), so the copy reads whole rows instead of every other element.
+    ``out[c, i, j, n, r, s] = x_padded[n, c, r*stride_h + i*dilation_h, s*stride_w + j*dilation_w]``:
+    the im2col copy, written into a buffer the caller owns and laid out so that
+    ``out.reshape(C K_h K_w, N H_out W_out)`` is the column matrix of all N
+    samples side by side (one GEMM serves the whole batch). With a stride and
+    no dilation, the input is first split into its stride_h x stride_w phases
+    (rows a, a + stride_h, ...; columns b, b + stride_w, ...), each made
+    contiguous: the taps (i, j) with i = a and j = b modulo the stride form a
+    stride-1 window over phase (a, b), so the copy reads whole rows instead of
+    every other element. No arithmetic is counted.
     """
     (k_h, k_w), (s_h, s_w) = kernel, stride
     h_out, w_out = out.shape[-2:]
     if stride == (1, 1) or dilation != (1, 1):
-        np.copyto(out, windows_view(x_padded, kernel, stride, dilation).transpose(0, 1, 4, 5, 2, 3))
+        np.copyto(out, windows_view(x_padded, kernel, stride, dilation).transpose(1, 4, 5, 0, 2, 3))
         return
     for a in range(min(s_h, k_h)):
         for b in range(min(s_w, k_w)):
             phase = x_padded[:, :, a::s_h, b::s_w].copy()
             taps = (len(range(a, k_h, s_h)), len(range(b, k_w, s_w)))
             fields = windows_view(phase, taps, (1, 1), (1, 1))[:, :, :h_out, :w_out]
-            np.copyto(out[:, :, a::s_h, b::s_w], fields.transpose(0, 1, 4, 5, 2, 3))
+            np.copyto(out[:, a::s_h, b::s_w], fields.transpose(1, 4, 5, 0, 2, 3))
 
 
 def im2col(

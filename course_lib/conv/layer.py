@@ -1,11 +1,13 @@
 """The fast convolution (im2col + one GEMM) and its backward pass.
 
-Forward, per sample and per group g: the filters of the group flattened to a
+Forward, per group g: the filters of the group flattened to a
 (C_out/groups) x L matrix, L = (C_in/groups) K_h K_w, times the group's im2col
-columns, an L x (H_out W_out) matrix. The samples go to `ops.matmul` a chunk at
-a time (`CHUNK_BYTES` bounds the columns held at once), each chunk's samples and
-groups as one batched product; together the chunks make the same products as
-one batched GEMM over the whole batch, so the counter records
+columns, an L x (H_out W_out) matrix per sample. The samples go through im2col
+a chunk at a time (`CHUNK_BYTES` bounds the columns held at once); a chunk's n
+samples sit side by side, so each group's product for the chunk is one GEMM
+with n H_out W_out columns, written (with the bias added in the same pass)
+straight into the chunk's rows of the output. Each output element is still one
+dot product of length L, so the counter records
 
     multiplies = MACs = N C_out H_out W_out L,   adds = N C_out H_out W_out (L - 1),
 
@@ -14,10 +16,11 @@ plus N C_out H_out W_out adds for the bias: exactly what `conv2d_naive` counts.
 Backward, for dout = dL/dout of shape (N, C_out, H_out, W_out):
 
 * db = dout summed over N, H_out, W_out: C_out (N H_out W_out - 1) adds;
-* dW = dout (C_out/groups x H_out W_out per sample and group) times the im2col
-  columns transposed, summed over the samples: N C_out H_out W_out L multiplies
-  (= MACs) and C_out L (N H_out W_out - 1) adds (N (H_out W_out - 1) in the
-  products, N - 1 in the sum), one sum of N H_out W_out products per weight;
+* dW = dout (C_out/groups x n H_out W_out per chunk of n samples and group)
+  times the chunk's im2col columns transposed, summed over the chunks:
+  N C_out H_out W_out L multiplies (= MACs) and C_out L (N H_out W_out - 1)
+  adds (n H_out W_out - 1 per chunk in the products, one per further chunk in
+  the sum), one sum of N H_out W_out products per weight whatever the chunks;
 * dx = `col2im` of W^T dout: N C_out H_out W_out L multiplies (= MACs),
   N C_in K_h K_w H_out W_out (C_out/groups - 1) adds in the product and
   N C_in K_h K_w H_out W_out adds in `col2im`, so adds = multiplies.
@@ -28,7 +31,7 @@ Derived in notebooks/05_convolution_layer.ipynb (backward: notebooks/06_cnn_time
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -76,34 +79,23 @@ def _prepare(
 
 
 def _column_chunks(x: np.ndarray, geo: ConvGeometry) -> Iterator[tuple[slice, np.ndarray]]:
-    """(samples, im2col columns of those samples as (n, groups, L, H_out W_out)), chunk by chunk.
+    """(samples, im2col columns of those samples as (groups, L, n H_out W_out)), chunk by chunk.
 
-    The columns of every chunk are written into the same buffer: each is valid
-    until the next chunk is produced, so the consumer must copy what it keeps.
+    Within a chunk the n samples' columns sit side by side, so each group's
+    product is one GEMM. The columns of every chunk are written into the same
+    buffer: each is valid until the next chunk is produced, so the consumer
+    must copy what it keeps.
     """
-    fields = (geo.c_in, *geo.kernel, *geo.out_size)  # one sample's (C_in, K_h, K_w, H_out, W_out)
-    step = max(1, min(geo.batch, CHUNK_BYTES // (math.prod(fields) * x.itemsize)))
-    buffer = np.empty((step, *fields), dtype=x.dtype)
+    (k_h, k_w), (h_out, w_out) = geo.kernel, geo.out_size
+    per_sample = geo.c_in * k_h * k_w * h_out * w_out
+    step = max(1, min(geo.batch, CHUNK_BYTES // (per_sample * x.itemsize)))
+    buffer = np.empty(step * per_sample, dtype=x.dtype)
     for start in range(0, geo.batch, step):
         samples = slice(start, min(start + step, geo.batch))
-        block = buffer[: samples.stop - start]
+        n = samples.stop - start
+        block = buffer[: n * per_sample].reshape(geo.c_in, k_h, k_w, n, h_out, w_out)
         write_fields(block, pad_spatial(x[samples], geo.padding), geo.kernel, geo.stride, geo.dilation)
-        yield samples, block.reshape(len(block), geo.groups, geo.dot_length, -1)
-
-
-def _by_chunks(
-    x: np.ndarray, geo: ConvGeometry, product: Callable[[slice, np.ndarray], np.ndarray]
-) -> np.ndarray:
-    """``product(samples, columns)`` for every chunk of samples, stacked along the sample axis."""
-    out = None
-    for samples, cols in _column_chunks(x, geo):
-        part = product(samples, cols)
-        if samples.stop - samples.start == geo.batch:
-            return part
-        if out is None:
-            out = np.empty((geo.batch, *part.shape[1:]), dtype=part.dtype)
-        out[samples] = part
-    return out
+        yield samples, block.reshape(geo.groups, geo.dot_length, n * h_out * w_out)
 
 
 def conv2d_forward(
@@ -141,13 +133,18 @@ def conv2d_forward(
     """
     x, w, b, geo = _prepare(x, w, b, stride, padding, dilation, groups)
     filters = w.reshape(geo.groups, geo.group_out, geo.dot_length)  # (G, C_out/G, L)
-    bias = None if b is None else b.reshape(1, geo.groups, geo.group_out, 1)
-
-    def product(samples: slice, cols: np.ndarray) -> np.ndarray:
-        out = ops.matmul(filters, cols)  # (n, G, C_out/G, H_out W_out)
-        return out if bias is None else ops.add(out, bias)
-
-    out = _by_chunks(x, geo, product).reshape(geo.output_shape)
+    bias = None if b is None else b.reshape(-1, 1)
+    positions = geo.out_size[0] * geo.out_size[1]
+    out = np.empty((geo.batch, geo.c_out, positions), dtype=x.dtype)
+    for samples, cols in _column_chunks(x, geo):
+        product = ops.matmul(filters, cols)  # (G, C_out/G, n H_out W_out)
+        # (C_out, n, H_out W_out) -> the samples' rows of out, plus the bias, in one pass.
+        by_sample = product.reshape(geo.c_out, -1, positions).transpose(1, 0, 2)
+        if bias is None:
+            out[samples] = by_sample
+        else:
+            ops.add(by_sample, bias, out=out[samples])
+    out = out.reshape(geo.output_shape)
     return out, ConvCache(x, w, b is not None, geo)
 
 
@@ -198,12 +195,14 @@ def conv2d_backward(
 
     db = ops.sum(dout, axis=(0, 2, 3)) if has_bias else None
 
-    # dW: per sample and group, (C_out/G x H_out W_out) times the columns transposed
-    # (H_out W_out x L), then summed over the N samples.
-    per_sample = _by_chunks(  # (N, G, C_out/G, L)
-        x, geo, lambda samples, cols: ops.matmul(dout_g[samples], cols.transpose(0, 1, 3, 2))
-    )
-    dw = ops.sum(per_sample, axis=0).reshape(w.shape)
+    # dW: per group, (C_out/G x n H_out W_out) times the chunk's columns transposed
+    # (n H_out W_out x L): the sum over the chunk's samples happens inside the product,
+    # then the chunks' partial gradients are summed.
+    partial = [
+        ops.matmul(dout_g[samples].transpose(1, 2, 0, 3).reshape(groups, g_out, -1), cols.transpose(0, 2, 1))
+        for samples, cols in _column_chunks(x, geo)
+    ]
+    dw = ops.sum(np.stack(partial), axis=0).reshape(w.shape)
 
     if not need_dx:
         return None, dw, db
