@@ -30,7 +30,6 @@ Derived in notebooks/05_convolution_layer.ipynb (backward: notebooks/06_cnn_time
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import NamedTuple
 
