@@ -118,3 +118,17 @@ def test_passes_merge_to_the_best_time_of_each_side():
     case = merged.cases[0]
     assert (case.ours, case.reference) == (2.5, 1.9)
     assert (case.ours_median, case.reference_median) == (2.8, 2.0)
+
+
+def test_readme_performance_table_is_the_committed_summary():
+    # README.md quotes the Summary table of benchmarks/results.md; `make bench` rewrites only the latter.
+    def table_rows(text: str, heading: str) -> list[str]:
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        return [line for line in section.splitlines() if line.startswith("|")]
+
+    results = table_rows((ROOT / "benchmarks" / "results.md").read_text(), "## Summary")
+    readme = table_rows((ROOT / "README.md").read_text(), "## Performance")
+    assert results, "benchmarks/results.md has no Summary table"
+    assert readme == results, (
+        "copy the Summary table of benchmarks/results.md into README.md's Performance section"
+    )
