@@ -443,7 +443,15 @@ def test_everything_is_a_python_int() -> None:
     [
         (
             lambda: conv2d_output_shape(4, 4, 7),
-            r"kernel 7 \(dilated extent 7\) does not fit the padded input 4",
+            r"kernel 7 \(dilated extent 7\) does not fit the padded input 4 along the height",
+        ),
+        (
+            lambda: conv2d_output_shape(10, 4, (3, 5), padding=(0, 0)),
+            r"kernel 5 \(dilated extent 5\) does not fit the padded input 4 along the width \(input 4, padding 0\)",
+        ),
+        (
+            lambda: pool2d_output_shape(8, 1, 2),
+            r"pooling window 2 does not fit the padded input 1 along the width",
         ),
         (lambda: conv2d_output_shape(4, 4, 3, dilation=2), "dilated extent 5"),
         (lambda: conv2d_output_shape(0, 4, 3), "height must be a positive integer"),

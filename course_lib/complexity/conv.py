@@ -109,15 +109,37 @@ def _pair(name: str, value: IntOrPair, minimum: int = 1) -> tuple[int, int]:
     return single, single
 
 
-def _out_size(n: int, k: int, p: int, s: int, d: int) -> int:
-    """floor((n + 2p - d(k-1) - 1)/s) + 1, for checked ints; ValueError if < 1."""
+def _out_size(dimension: str, n: int, k: int, p: int, s: int, d: int, what: str = "kernel") -> int:
+    """floor((n + 2p - d(k-1) - 1)/s) + 1 along ``dimension``, for checked ints; ValueError if < 1."""
     extent = d * (k - 1) + 1
     if extent > n + 2 * p:
+        spans = f" (dilated extent {extent})" if what == "kernel" else ""
         raise ValueError(
-            f"kernel {k} (dilated extent {extent}) does not fit the padded input {n + 2 * p} "
+            f"{what} {k}{spans} does not fit the padded input {n + 2 * p} along the {dimension} "
             f"(input {n}, padding {p})"
         )
     return (n + 2 * p - extent) // s + 1
+
+
+def _output_shape(
+    height: int,
+    width: int,
+    kernel: IntOrPair,
+    stride: IntOrPair,
+    padding: IntOrPair,
+    dilation: IntOrPair,
+    what: str = "kernel",
+) -> tuple[int, int]:
+    sizes = (require_int("height", height, 1), require_int("width", width, 1))
+    kernels, strides = _pair("kernel", kernel), _pair("stride", stride)
+    paddings, dilations = _pair("padding", padding, 0), _pair("dilation", dilation)
+    h_out, w_out = (
+        _out_size(dimension, *args, what=what)
+        for dimension, *args in zip(
+            ("height", "width"), sizes, kernels, paddings, strides, dilations, strict=True
+        )
+    )
+    return h_out, w_out
 
 
 class _Conv:
@@ -171,17 +193,11 @@ def conv2d_output_shape(
 ) -> tuple[int, int]:
     """(H_out, W_out), each floor((n + 2 p - d (K - 1) - 1) / s) + 1.
 
-    ValueError (naming the argument) for a kernel whose dilated extent
-    d (K - 1) + 1 exceeds the padded input, or a non-positive size. Derived in
-    notebooks/05_convolution_layer.ipynb.
+    ValueError (naming the argument, and the dimension, height or width) for a kernel
+    whose dilated extent d (K - 1) + 1 exceeds the padded input, or a non-positive size.
+    Derived in notebooks/05_convolution_layer.ipynb.
     """
-    sizes = (require_int("height", height, 1), require_int("width", width, 1))
-    kernels, strides = _pair("kernel", kernel), _pair("stride", stride)
-    paddings, dilations = _pair("padding", padding, 0), _pair("dilation", dilation)
-    h_out, w_out = (
-        _out_size(*args) for args in zip(sizes, kernels, paddings, strides, dilations, strict=True)
-    )
-    return h_out, w_out
+    return _output_shape(height, width, kernel, stride, padding, dilation)
 
 
 def conv2d_params(c_in: int, c_out: int, kernel: IntOrPair, groups: int = 1, bias: bool = True) -> int:
@@ -380,7 +396,7 @@ def _bool(name: str, value: object) -> bool:
     return value
 
 
-def _pool_size(n: int, k: int, p: int, s: int) -> int:
+def _pool_size(dimension: str, n: int, k: int, p: int, s: int) -> int:
     """Ceil-mode window count for checked ints: ceil((n + 2p - k)/s) + 1, minus 1 if the last
     window would start at or beyond n + p; ValueError if no window is left."""
     count = -(-(n + 2 * p - k) // s) + 1
@@ -388,8 +404,8 @@ def _pool_size(n: int, k: int, p: int, s: int) -> int:
         count -= 1
     if count < 1:
         raise ValueError(
-            f"pooling window {k} does not fit the padded input {n + 2 * p} (input {n}, padding {p}), "
-            f"even with ceil_mode"
+            f"pooling window {k} does not fit the padded input {n + 2 * p} along the {dimension} "
+            f"(input {n}, padding {p}), even with ceil_mode"
         )
     return count
 
@@ -417,9 +433,11 @@ def pool2d_output_shape(
         raise ValueError(f"padding {paddings} must be at most half the kernel {kernels}")
     strides = kernels if stride is None else _pair("stride", stride)
     if not _bool("ceil_mode", ceil_mode):
-        return conv2d_output_shape(height, width, kernels, strides, paddings)
+        return _output_shape(height, width, kernels, strides, paddings, 1, what="pooling window")
     sizes = (require_int("height", height, 1), require_int("width", width, 1))
-    h_out, w_out = (_pool_size(*args) for args in zip(sizes, kernels, paddings, strides, strict=True))
+    h_out, w_out = (
+        _pool_size(*args) for args in zip(("height", "width"), sizes, kernels, paddings, strides, strict=True)
+    )
     return h_out, w_out
 
 
@@ -672,7 +690,9 @@ def conv2d_training_memory(
     * ``output``: N C_out H_out W_out b, the feature map produced (and the next layer's
       saved input);
     * ``im2col_workspace``: N C_in K_h K_w H_out W_out b, the column buffer of the GEMM route
-      (transient, but present at the peak);
+      built for the whole batch at once (transient, but present at the peak;
+      `course_lib.conv.conv2d` builds it a chunk of samples at a time, at most
+      `course_lib.conv.layer.CHUNK_BYTES` or one sample's columns);
     * ``total``: the sum of the above.
 
     Derived in notebooks/06_cnn_time_and_space.ipynb.

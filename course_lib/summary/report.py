@@ -119,7 +119,9 @@ class Summary:
           slots params b (`OPTIMIZER_STATE_SLOTS`: SGD 0, momentum 1, Adam 2),
           ``saved_activations`` the input and every output the backward pass may need
           (all but in-place activations and flattens, which write no new memory),
-          ``im2col_workspace`` the largest im2col buffer of one conv layer (one at a time);
+          ``im2col_workspace`` the largest full-batch im2col buffer of one conv layer (one
+          layer at a time; `course_lib.conv.conv2d` itself holds only a chunk of it, see
+          `course_lib.conv.layer.CHUNK_BYTES`);
         * ``training_total``: parameters + gradients + optimizer_state + saved_activations
           + im2col_workspace.
 
