@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import architectures
+from course_lib.architectures import mobilenet_v1_variant, thinned_channels
 from course_lib.summary import summarize
 from course_lib.widgets.efficient import (
     LIMITS,
@@ -30,8 +31,6 @@ from course_lib.widgets.efficient import (
     efficient_costs,
     efficient_explorer,
     efficient_report,
-    mobilenet_v1_variant,
-    thinned_channels,
 )
 
 F32 = 4

@@ -2,7 +2,8 @@
 
 ``get(name)`` returns a `Network` for each of `names()`: ``lenet5``,
 ``alexnet``, ``vgg11``, ``vgg16``, ``googlenet``, ``resnet18``, ``resnet34``,
-``resnet50``, ``mobilenet_v1``, ``mobilenet_v2``, ``squeezenet1_0``. The
+``resnet50``, ``mobilenet_v1``, ``mobilenet_v2``, ``squeezenet1_0``
+(``mobilenet_v1_variant(alpha, r)`` thins and rescales MobileNet v1). The
 torchvision ones match torchvision's models exactly (same layers, same
 parameter count); ``published(name)`` gives the published counts and their
 sources (course_lib/architectures/SOURCES.md). Used in
@@ -74,7 +75,12 @@ from course_lib.architectures.layers import (
     leaves,
 )
 from course_lib.architectures.lenet import lenet5
-from course_lib.architectures.mobilenet import mobilenet_v1, mobilenet_v2
+from course_lib.architectures.mobilenet import (
+    mobilenet_v1,
+    mobilenet_v1_variant,
+    mobilenet_v2,
+    thinned_channels,
+)
 from course_lib.architectures.network import Network
 from course_lib.architectures.references import PUBLISHED, published
 from course_lib.architectures.resnet import resnet18, resnet34, resnet50
@@ -137,6 +143,7 @@ __all__ = [
     "leaves",
     "lenet5",
     "mobilenet_v1",
+    "mobilenet_v1_variant",
     "mobilenet_v2",
     "names",
     "published",
@@ -144,6 +151,7 @@ __all__ = [
     "resnet34",
     "resnet50",
     "squeezenet1_0",
+    "thinned_channels",
     "vgg11",
     "vgg16",
 ]

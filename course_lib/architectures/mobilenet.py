@@ -11,7 +11,11 @@ and output are both 7x7: it is stride 1, as in the reference TF-slim code
 is written as padding 1, which gives the same output sizes at 224x224; the
 average pool is adaptive (global) so the resolution multiplier can be
 explored. Layer names follow TF-slim (``Conv2d_3_depthwise``). No torchvision
-model exists.
+model exists. ``mobilenet_v1_variant(alpha, r)`` applies the paper's two knobs:
+the width multiplier alpha gives a layer of c channels max(8, floor(alpha c))
+(`thinned_channels`, TF-slim's ``depth = max(int(d * depth_multiplier),
+min_depth)`` with ``min_depth = 8``) and the input becomes 3 x r x r; at
+alpha = 1, r = 224 it is ``mobilenet_v1()``. Notebook 07 explores it.
 
 MobileNet V2: Sandler et al., "MobileNetV2: Inverted Residuals and Linear
 Bottlenecks", CVPR 2018, arXiv:1801.04381; exactly torchvision's
@@ -22,6 +26,8 @@ channels, global average pooling, Dropout(0.2) and a dense layer.
 """
 
 from __future__ import annotations
+
+import math
 
 from course_lib.architectures.layers import (
     Activation,
@@ -36,8 +42,12 @@ from course_lib.architectures.layers import (
     ReLU6,
     Residual,
     Sequential,
+    _positive_int,
 )
 from course_lib.architectures.network import Network
+
+MIN_CHANNELS = 8
+"""No layer of a thinned MobileNet v1 has fewer channels (TF-slim's ``min_depth``)."""
 
 V1_BLOCKS: tuple[tuple[int, int], ...] = (
     (1, 64),
@@ -85,27 +95,77 @@ def _conv_bn_act(
     )
 
 
-def mobilenet_v1(num_classes: int = 1000) -> Network:
-    """MobileNet V1 1.0-224 with BatchNorm (module docstring)."""
+def thinned_channels(channels: int, width_multiplier: float) -> int:
+    """max(8, floor(alpha c)): the channels a layer of ``channels`` keeps under width multiplier alpha.
+
+    TF-slim's rule for MobileNet v1. The 1e-9 guards the floor against a value such
+    as 0.7499999999999999 that stands for 0.75. Derived in
+    notebooks/07_designing_efficient_cnns.ipynb.
+    """
+    channels = _positive_int(channels, "channels", "thinned_channels")
+    alpha = _width_multiplier(width_multiplier)
+    return max(MIN_CHANNELS, math.floor(alpha * channels + 1e-9))
+
+
+def _width_multiplier(value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"mobilenet_v1_variant: width_multiplier must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _v1_layers(alpha: float, num_classes: int) -> tuple[Layer, ...]:
     names = ("conv", "bn", "relu")
-    layers: list[Layer] = [Sequential("Conv2d_0", _conv_bn_act("Conv2d_0", names, 32, 3, 2, 1, ReLU))]
-    channels = 32
+    channels = thinned_channels(32, alpha)
+    layers: list[Layer] = [Sequential("Conv2d_0", _conv_bn_act("Conv2d_0", names, channels, 3, 2, 1, ReLU))]
     for index, (stride, out) in enumerate(V1_BLOCKS, start=1):
         dw, pw = f"Conv2d_{index}_depthwise", f"Conv2d_{index}_pointwise"
         layers.append(Sequential(dw, _conv_bn_act(dw, names, channels, 3, stride, channels, ReLU)))
-        layers.append(Sequential(pw, _conv_bn_act(pw, names, out, 1, 1, 1, ReLU)))
-        channels = out
+        channels = thinned_channels(out, alpha)
+        layers.append(Sequential(pw, _conv_bn_act(pw, names, channels, 1, 1, 1, ReLU)))
     layers += [
         AdaptiveAvgPool2d((1, 1), name="avgpool"),
         Flatten(name="flatten"),
         Linear(num_classes, name="fc"),
     ]
+    return tuple(layers)
+
+
+def mobilenet_v1(num_classes: int = 1000) -> Network:
+    """MobileNet V1 1.0-224 with BatchNorm (module docstring)."""
     return Network(
         name="mobilenet_v1",
         input_shape=(3, 224, 224),
-        layers=tuple(layers),
+        layers=_v1_layers(1.0, _positive_int(num_classes, "num_classes", "mobilenet_v1")),
         num_classes=num_classes,
         description="MobileNet V1 1.0-224 (Howard et al. 2017, Table 1) with BN, last depthwise stride 1",
+    )
+
+
+def mobilenet_v1_variant(
+    width_multiplier: float = 1.0, resolution: int = 224, num_classes: int = 1000
+) -> Network:
+    """MobileNet v1 with width multiplier alpha and input 3 x r x r, as layer specs.
+
+    Every layer's channels become `thinned_channels` (c, alpha); strides, kernels and
+    layer names are those of `mobilenet_v1` (Table 1 of the paper, last depthwise
+    stride 1), so alpha = 1, r = 224 gives exactly that network. The global average
+    pool makes any r >= 1 valid. ValueError naming the argument for a non-positive
+    alpha, r or ``num_classes``. Derived in notebooks/07_designing_efficient_cnns.ipynb.
+    """
+    alpha = _width_multiplier(width_multiplier)
+    resolution = _positive_int(resolution, "resolution", "mobilenet_v1_variant")
+    num_classes = _positive_int(num_classes, "num_classes", "mobilenet_v1_variant")
+    return Network(
+        name=f"mobilenet_v1_{alpha:g}_{resolution}",
+        input_shape=(3, resolution, resolution),
+        layers=_v1_layers(alpha, num_classes),
+        num_classes=num_classes,
+        description=f"MobileNet v1, width multiplier {alpha:g}, input 3 x {resolution} x {resolution}",
     )
 
 

@@ -13,9 +13,9 @@ A pointwise layer costs M^2 C_in C_out MACs, so it scales as alpha^2 rho^2; a
 depthwise layer (M^2 K^2 C) and the first convolution scale as alpha rho^2, the
 dense layer (C_last x 1000) as alpha. Parameters do not depend on r.
 
-`mobilenet_v1_variant` builds the thinned network as data (the specs of
-`course_lib.architectures`; at alpha = 1 it is `architectures.mobilenet_v1()`
-with the input side r); `efficient_costs` costs it with `course_lib.summary.summarize`
+`course_lib.architectures.mobilenet_v1_variant` builds the thinned network as
+data (at alpha = 1 it is `architectures.mobilenet_v1()` with the input side r);
+`efficient_costs` costs it with `course_lib.summary.summarize`
 (exact formulas, nothing is run); `efficient_report` is the pure text of the
 widget: MACs, parameters, float32 memory, the ratios to the 1.0-224 network
 beside alpha^2 rho^2, and a verdict against a phone-sized budget. The budget is
@@ -35,26 +35,13 @@ from functools import lru_cache
 
 import ipywidgets as widgets
 
-from course_lib.architectures import (
-    AdaptiveAvgPool2d,
-    BatchNorm2d,
-    Conv2d,
-    Flatten,
-    Layer,
-    Linear,
-    Network,
-    ReLU,
-    Sequential,
-)
-from course_lib.architectures.mobilenet import V1_BLOCKS
+from course_lib.architectures import Flatten, ReLU
+from course_lib.architectures.mobilenet import V1_BLOCKS, mobilenet_v1_variant, thinned_channels
 from course_lib.summary import LayerRow, Summary, summarize
 from course_lib.widgets.base import Explorer, int_slider
 
 FLOAT32_BYTES = 4
 """Bytes per float32 element: every memory number of the report is for float32."""
-
-MIN_CHANNELS = 8
-"""No layer is thinned below this many channels (TF-slim's ``min_depth``)."""
 
 BASE_RESOLUTION = 224
 """The input side r of the 1.0 network: rho = r / 224."""
@@ -108,88 +95,6 @@ def _integer(name: str, value: object, low: int, high: int | None = None) -> int
     if exact < low or (high is not None and exact > high):
         raise ValueError(f"{wanted}, got {exact}")
     return int(exact)
-
-
-def _multiplier(value: object) -> float:
-    """A width multiplier for the builder: any positive finite number."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"width_multiplier must be a positive number, got {value!r}")
-    return float(value)
-
-
-# ---------------------------------------------------------------- the network as data
-
-
-def thinned_channels(channels: int, width_multiplier: float) -> int:
-    """max(8, floor(alpha c)): the channels a layer of ``channels`` keeps under width multiplier alpha.
-
-    TF-slim's rule for MobileNet v1. The 1e-9 guards the floor against a slider value
-    such as 0.7499999999999999 that stands for 0.75. Derived in
-    notebooks/07_designing_efficient_cnns.ipynb.
-    """
-    channels = _integer("channels", channels, 1)
-    alpha = _multiplier(width_multiplier)
-    return max(MIN_CHANNELS, math.floor(alpha * channels + 1e-9))
-
-
-def _conv_bn_relu(name: str, out: int, kernel: int, stride: int, groups: int) -> Sequential:
-    """conv (no bias, padding (K - 1)/2) + BN + in-place ReLU, named as `architectures.mobilenet_v1`."""
-    return Sequential(
-        name,
-        (
-            Conv2d(
-                out,
-                kernel,
-                stride=stride,
-                padding=(kernel - 1) // 2,
-                groups=groups,
-                bias=False,
-                name=f"{name}.conv",
-            ),
-            BatchNorm2d(name=f"{name}.bn"),
-            ReLU(inplace=True, name=f"{name}.relu"),
-        ),
-    )
-
-
-def mobilenet_v1_variant(
-    width_multiplier: float = 1.0, resolution: int = BASE_RESOLUTION, num_classes: int = 1000
-) -> Network:
-    """MobileNet v1 with width multiplier alpha and input 3 x r x r, as layer specs.
-
-    Every layer's channels become `thinned_channels` (c, alpha); strides, kernels and
-    layer names are those of `course_lib.architectures.mobilenet_v1` (Table 1 of the
-    paper, last depthwise stride 1), so alpha = 1, r = 224 gives exactly that network.
-    The global average pool makes any r >= 1 valid. ValueError naming the argument
-    for a non-positive alpha, r or ``num_classes``. Derived in
-    notebooks/07_designing_efficient_cnns.ipynb.
-    """
-    alpha = _multiplier(width_multiplier)
-    resolution = _integer("resolution", resolution, 1)
-    num_classes = _integer("num_classes", num_classes, 1)
-    channels = thinned_channels(BASE_CHANNELS[0], alpha)
-    layers: list[Layer] = [_conv_bn_relu("Conv2d_0", channels, 3, 2, 1)]
-    for index, (stride, out) in enumerate(V1_BLOCKS, start=1):
-        layers.append(_conv_bn_relu(f"Conv2d_{index}_depthwise", channels, 3, stride, channels))
-        channels = thinned_channels(out, alpha)
-        layers.append(_conv_bn_relu(f"Conv2d_{index}_pointwise", channels, 1, 1, 1))
-    layers += [
-        AdaptiveAvgPool2d((1, 1), name="avgpool"),
-        Flatten(name="flatten"),
-        Linear(num_classes, name="fc"),
-    ]
-    return Network(
-        name=f"mobilenet_v1_{alpha:g}_{resolution}",
-        input_shape=(3, resolution, resolution),
-        layers=tuple(layers),
-        num_classes=num_classes,
-        description=f"MobileNet v1, width multiplier {alpha:g}, input 3 x {resolution} x {resolution}",
-    )
 
 
 # ---------------------------------------------------------------- costs
