@@ -36,18 +36,9 @@ PAGES = sorted(
 )
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MATH_TIMEOUT = 60_000  # ms for MathJax to typeset a page (the longest has a few hundred formulas)
+
+
 # Script errors known to be harmless, with the reason; any other script error fails the test.
-KNOWN_SCRIPT_ERRORS = {
-    "Cannot read properties of undefined (reading 'Queue')": (
-        "the widget manager (@jupyter-widgets/html-manager) typesets widget labels with MathJax 2's "
-        "MathJax.Hub.Queue whenever window.MathJax exists, and the site loads MathJax 3, which has no Hub; "
-        "it sets the label's text first, so only the typesetting of maths in labels is lost (no label has "
-        "any). Whether it fires depends on which script loads first. A MathJax.Hub.Queue shim calling "
-        "MathJax.typesetPromise in book/js/widget-paths.js would remove it."
-    ),
-}
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``python -m http.server`` serving _build/html on 127.0.0.1."""
@@ -122,10 +113,8 @@ def test_page_typesets_its_maths_and_fetches_nothing_remote(name: str, site: Ser
 
     outside = sorted(set(remote) | {url for url in requested if not is_local(url)})
     assert not outside, f"{name}: requests that would leave the machine: {outside}"
-    known = [error for error in script_errors if any(text in error for text in KNOWN_SCRIPT_ERRORS)]
-    if known:
-        print(f"{name}: {len(known)} known harmless script error(s): {known[0].splitlines()[0]}")
-    unknown = [error for error in script_errors if error not in known]
-    assert not unknown, f"{name}: script errors: {unknown}"
+    # None expected: book/js/widget-paths.js gives MathJax 3 the MathJax.Hub.Queue the widget
+    # manager calls (without it, "Cannot read properties of undefined (reading 'Queue')").
+    assert not script_errors, f"{name}: script errors: {script_errors}"
     assert requested, f"{name}: no request recorded (the recorder is broken)"
     record.pages.append(f"{name}: {maths} formulas, {len(requested)} requests")
