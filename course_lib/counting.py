@@ -27,6 +27,8 @@ import numpy as np
 KINDS = ("multiplies", "adds", "divides", "activations", "macs")
 """The kinds of operation a counter tallies."""
 
+_KIND_SET = frozenset(KINDS)
+
 _ACTIVE: contextvars.ContextVar[tuple[OpCounter, ...]] = contextvars.ContextVar(
     "course_lib_active_counters", default=()
 )
@@ -50,10 +52,15 @@ class OpCounter:
 
     def record(self, op: str, **counts: int) -> None:
         """Add ``counts`` (keyword per kind in `KINDS`) under the name ``op``."""
-        unknown = set(counts) - set(KINDS)
-        if unknown:
-            raise ValueError(f"unknown operation kind(s) {sorted(unknown)}; expected {KINDS}")
-        tally = self.by_op.setdefault(op, Counter())
+        self._add(op, counts)
+
+    def _add(self, op: str, counts: dict[str, int]) -> None:
+        if not _KIND_SET.issuperset(counts):
+            unknown = sorted(set(counts) - _KIND_SET)
+            raise ValueError(f"unknown operation kind(s) {unknown}; expected {KINDS}")
+        tally = self.by_op.get(op)
+        if tally is None:  # cheaper than setdefault, which builds a Counter on every call
+            tally = self.by_op[op] = Counter()
         for kind, n in counts.items():
             tally[kind] += int(n)
 
@@ -120,7 +127,7 @@ def count_ops() -> Iterator[OpCounter]:
 def record(op: str, **counts: int) -> None:
     """Report ``counts`` for operation ``op`` to every active counter (cheap if none)."""
     for counter in _ACTIVE.get():
-        counter.record(op, **counts)
+        counter._add(op, counts)
 
 
 def is_counting() -> bool:
