@@ -49,6 +49,9 @@ from course_lib.architectures.network import Network
 MIN_CHANNELS = 8
 """No layer of a thinned MobileNet v1 has fewer channels (TF-slim's ``min_depth``)."""
 
+V1_STEM_CHANNELS = 32
+"""Output channels of MobileNet v1's first (full 3x3, stride 2) convolution at width 1.0."""
+
 V1_BLOCKS: tuple[tuple[int, int], ...] = (
     (1, 64),
     (2, 128),
@@ -120,7 +123,7 @@ def _width_multiplier(value: object) -> float:
 
 def _v1_layers(alpha: float, num_classes: int) -> tuple[Layer, ...]:
     names = ("conv", "bn", "relu")
-    channels = thinned_channels(32, alpha)
+    channels = thinned_channels(V1_STEM_CHANNELS, alpha)
     layers: list[Layer] = [Sequential("Conv2d_0", _conv_bn_act("Conv2d_0", names, channels, 3, 2, 1, ReLU))]
     for index, (stride, out) in enumerate(V1_BLOCKS, start=1):
         dw, pw = f"Conv2d_{index}_depthwise", f"Conv2d_{index}_pointwise"

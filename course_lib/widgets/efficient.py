@@ -36,7 +36,12 @@ from functools import lru_cache
 import ipywidgets as widgets
 
 from course_lib.architectures import Flatten, ReLU
-from course_lib.architectures.mobilenet import V1_BLOCKS, mobilenet_v1_variant, thinned_channels
+from course_lib.architectures.mobilenet import (
+    V1_BLOCKS,
+    V1_STEM_CHANNELS,
+    mobilenet_v1_variant,
+    thinned_channels,
+)
 from course_lib.summary import LayerRow, Summary, summarize
 from course_lib.widgets.base import Explorer, int_slider
 
@@ -46,7 +51,7 @@ FLOAT32_BYTES = 4
 BASE_RESOLUTION = 224
 """The input side r of the 1.0 network: rho = r / 224."""
 
-BASE_CHANNELS: tuple[int, ...] = (32, *(out for _, out in V1_BLOCKS))
+BASE_CHANNELS: tuple[int, ...] = (V1_STEM_CHANNELS, *(out for _, out in V1_BLOCKS))
 """Output channels of the first convolution and of the 13 separable blocks at alpha = 1 (Table 1)."""
 
 LIMITS = {"width_multiplier": (0.25, 1.5), "resolution": (96, 320)}
