@@ -5,7 +5,7 @@
 #   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
 #   make bench    speed comparisons with numpy/scipy/PyTorch -> benchmarks/results.md
 #   make html     the course as a static site in _build/html/ (offline); make slides: reveal.js decks in _build/slides/
-#   make app      the playground (notebook 10) as a web app with Voila on http://127.0.0.1:8866
+#   make app      the playground (notebook 12) as a web app with Voila on http://127.0.0.1:8866
 # See README.md for the rest.
 
 PYTHON ?= python3
@@ -102,7 +102,7 @@ html: $(BOOK_STAMP) $(NODE_STAMP)
 slides: $(BOOK_STAMP) $(NODE_STAMP)
 	$(JUPYTER_ENV) $(BIN)/python scripts/build_slides.py
 
-# The playground (notebooks/10_complexity_playground.ipynb) as a web app: Voila runs the notebook
+# The playground (notebooks/12_complexity_playground.ipynb) as a web app: Voila runs the notebook
 # in a kernel on the server and shows its markdown and outputs, widgets live, without the code.
 # Voila (the `app` extra) goes into .venv on first use, held to the lock's versions. Serves on
 # http://127.0.0.1:8866 (this machine only) until Ctrl-C; it may fail to fetch two icon
@@ -110,10 +110,10 @@ slides: $(BOOK_STAMP) $(NODE_STAMP)
 APP_STAMP := $(VENV)/.app-installed
 
 app: $(APP_STAMP)
-	$(JUPYTER_ENV) $(BIN)/voila notebooks/10_complexity_playground.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
+	$(JUPYTER_ENV) $(BIN)/voila notebooks/12_complexity_playground.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
 
 # The browser tests, tests/e2e/ (not part of `make test`, which never collects them): every notebook
-# with widgets run in JupyterLab with its sliders moved, the playground (notebook 10) in Voila, every
+# with widgets run in JupyterLab with its sliders moved, the playground (notebook 12) in Voila, every
 # page of the static site. They drive Debian's Chromium at /usr/bin/chromium (`apt-get install -y
 # --no-install-recommends chromium`; .ci/run installs it when missing) through the `playwright` package
 # (the `e2e` extra, into .venv on first use, held to the lock's versions; `playwright install` is never

@@ -1,6 +1,6 @@
 """Training a tiny network two ways: exactly, by exhaustive search, and by gradient descent from many seeds.
 
-Both are set side by side in notebooks/09_learning_theory_aside.ipynb.
+Both are set side by side in notebooks/11_learning_theory_aside.ipynb.
 
 **Exhaustive search** (`exhaustive_search`). A network of threshold units
 (each unit outputs +1 if its weighted sum plus bias is > 0, else -1) with
@@ -101,7 +101,7 @@ def _matrix(name: str, value: object, columns: int) -> np.ndarray:
 def n_weights(widths: Sequence[int]) -> int:
     """P = sum over k of (n(k-1) + 1) n(k): the weights of an MLP with these widths, biases included.
 
-    Derived in notebooks/09_learning_theory_aside.ipynb.
+    Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     w = _widths(widths)
     return sum((n_in + 1) * n_out for n_in, n_out in pairwise(w))
@@ -110,7 +110,7 @@ def n_weights(widths: Sequence[int]) -> int:
 def search_space_size(n_weights: int, levels: int) -> int:
     """levels ** n_weights: the networks an exhaustive search over quantized weights evaluates (exact int).
 
-    Derived in notebooks/09_learning_theory_aside.ipynb.
+    Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     return require_int("levels", levels, 2) ** require_int("n_weights", n_weights, 1)
 
@@ -133,7 +133,7 @@ def network_params(
     Network ``index`` has weight j equal to levels[d_j], where d_0, d_1, ... are
     the digits of ``index`` in base q = len(levels), least significant first.
     The P weights are laid out layer by layer: W (n_in, n_out) row by row, then
-    b (n_out,). Derived in notebooks/09_learning_theory_aside.ipynb.
+    b (n_out,). Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     w, values = _widths(widths), _levels(levels)
     P, q = n_weights(w), values.size
@@ -231,7 +231,7 @@ def exhaustive_search(
     m n(k-1) n(k) multiplies and as many adds, m n(k) activations) plus m - 1
     adds for the error count; q^P networks in all, P = `n_weights` (widths).
     Raises ValueError naming the argument for bad input, or when q^P exceeds
-    ``max_networks``. Derived in notebooks/09_learning_theory_aside.ipynb.
+    ``max_networks``. Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     w, values = _widths(widths), _levels(levels)
     if w[-1] != 1:
@@ -320,7 +320,7 @@ def train_many(
     forward, loss, backward and update with learning rate ``lr``, exactly as
     ``course_lib.mlp.gradient_descent`` would for that model. X (m, n(0)),
     Y (m, n(L)). Counts S x steps x ``mlp_training_step_cost(widths, m, "mse")``
-    for S seeds. Derived in notebooks/09_learning_theory_aside.ipynb.
+    for S seeds. Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     w = _widths(widths)
     X = _matrix("X", X, w[0])
@@ -372,7 +372,7 @@ def xor_runs(hidden: int, seeds: int, steps: int, lr: float = XOR_LR) -> ManyRun
     """`train_many` on XOR for a 2-``hidden``-1 tanh/sigmoid network from seeds 0..seeds-1.
 
     Inputs `XOR_INPUTS`, targets `XOR_TARGETS`, ``steps`` full-batch steps with
-    learning rate ``lr`` (default `XOR_LR`). Derived in notebooks/09_learning_theory_aside.ipynb.
+    learning rate ``lr`` (default `XOR_LR`). Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     hidden = require_int("hidden", hidden, 1)
     seeds = require_int("seeds", seeds, 1)

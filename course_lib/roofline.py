@@ -1,6 +1,6 @@
 """From FLOPs to seconds: arithmetic intensity, the roofline model, Amdahl's law, work and span.
 
-Formulas first, as pure functions (derived in notebooks/08_from_flops_to_seconds.ipynb):
+Formulas first, as pure functions (derived in notebooks/09_from_flops_to_seconds.ipynb):
 
 * `Traffic`: the operations a kernel performs and the bytes it must move,
   with ``intensity`` = operations / bytes. The bytes are the *compulsory*
@@ -131,7 +131,7 @@ def dense_traffic(n_in: int, n_out: int, batch: int = 1, dtype: str = "float32")
     `course_lib.complexity.dense_forward_cost` (B n_in n_out multiplies and as
     many adds, the bias included). The intensity grows with B from about 2/s
     FLOP/byte at B = 1 (each weight used once) towards 2 n_in n_out / (s (n_in + n_out)).
-    Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
     flops = dense_forward_cost(n_in, n_out, batch).flops
@@ -145,7 +145,7 @@ def elementwise_traffic(elements: int, inputs: int = 1, dtype: str = "float32") 
     A ReLU (``inputs=1``, one activation application per element, as
     `course_lib.complexity.activation_forward_cost` counts it) has intensity
     1 / (2 s): 1/8 op/byte in float32. An elementwise add (``inputs=2``) has
-    1 / (3 s). Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    1 / (3 s). Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
     inputs = require_int("inputs", inputs)
@@ -174,7 +174,7 @@ def conv2d_traffic(
     column buffer of N C_in K_h K_w H_out W_out elements is also written once
     and read once by the GEMM, 2 s N C_in K_h K_w H_out W_out more bytes: for
     a 3 x 3 kernel that divides the intensity by up to about 2 K^2 + 2 ~ 19.
-    Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
     shape = {"stride": stride, "padding": padding, "batch": batch}
@@ -194,7 +194,7 @@ def matmul_traffic(m: int, n: int, p: int, dtype: str = "float32") -> Traffic:
 
     For m = n = p that is (2n^3 - n^2) / (3 s n^2), about n / (1.5 s): the
     intensity grows with n. Derived in notebooks/01_matrix_multiplication.ipynb
-    and notebooks/08_from_flops_to_seconds.ipynb.
+    and notebooks/09_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
     m, n, p = require_int("m", m), require_int("n", n), require_int("p", p)
@@ -215,7 +215,7 @@ def ridge_point(peak_gflops: float, bandwidth_gbs: float) -> float:
 def attainable_gflops(intensity: float, peak_gflops: float, bandwidth_gbs: float) -> float:
     """The roofline: min(P_peak, beta * I) GFLOP/s for a kernel of intensity I FLOP/byte.
 
-    Williams, Waterman & Patterson (2009). Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    Williams, Waterman & Patterson (2009). Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     peak, bandwidth = _positive("peak_gflops", peak_gflops), _positive("bandwidth_gbs", bandwidth_gbs)
     return min(peak, bandwidth * _positive("intensity", intensity))
@@ -246,7 +246,7 @@ def bound(intensity: float, peak_gflops: float, bandwidth_gbs: float) -> str:
 def amdahl_speedup(serial_fraction: float, workers: int) -> float:
     """Amdahl's law: S(p) = 1 / (f + (1 - f) / p) for a serial fraction f on p workers.
 
-    Amdahl (1967); S tends to 1/f as p grows. Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    Amdahl (1967); S tends to 1/f as p grows. Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     if isinstance(serial_fraction, bool) or not isinstance(serial_fraction, int | float | np.floating):
         raise ValueError(f"serial_fraction must be a number in [0, 1], got {serial_fraction!r}")
@@ -302,7 +302,7 @@ def matmul_work_span(m: int, n: int, p: int) -> WorkSpan:
 
     All mnp multiplies are independent (one level); each output entry then
     sums its n products in a tree. The span does not depend on m or p.
-    Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     return WorkSpan(matmul_traffic(m, n, p).operations, 1 + sum_depth(n))
 
@@ -312,7 +312,7 @@ def dense_work_span(n_in: int, n_out: int, batch: int = 1) -> WorkSpan:
 
     Span 1 + ceil(log2(n_in + 1)) + 1: the multiplies, a tree over the n_in
     products and the bias, then the activation. Batch and n_out add work but
-    no span. Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    no span. Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     work = layer_forward_cost(n_in, n_out, batch).total
     return WorkSpan(work, 2 + sum_depth(require_int("n_in", n_in) + 1))
@@ -321,7 +321,7 @@ def dense_work_span(n_in: int, n_out: int, batch: int = 1) -> WorkSpan:
 def mlp_work_span(widths: Sequence[int], batch: int = 1) -> WorkSpan:
     """An MLP of widths [n(0), ..., n(L)]: the layers run in sequence, so work and span both add up.
 
-    Derived in notebooks/08_from_flops_to_seconds.ipynb.
+    Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     if isinstance(widths, str | bytes) or not isinstance(widths, Sequence) or len(widths) < 2:
         raise ValueError(f"widths must be a sequence of at least 2 positive integers, got {widths!r}")

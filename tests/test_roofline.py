@@ -1,4 +1,4 @@
-"""Tests of course_lib.roofline (notebooks/08_from_flops_to_seconds.ipynb).
+"""Tests of course_lib.roofline (notebooks/09_from_flops_to_seconds.ipynb).
 
 Every expected number comes from somewhere other than the module under test:
 hand-worked examples, closed forms written out here, counted runs of the real

@@ -1,4 +1,4 @@
-"""Tests of the playground dashboard (notebooks/10_complexity_playground.ipynb).
+"""Tests of the playground dashboard (notebooks/12_complexity_playground.ipynb).
 
 The dashboard computes nothing itself, so the tests check the wiring: moving a
 control of a tab must make its panel show exactly what the underlying pure

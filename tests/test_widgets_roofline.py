@@ -1,4 +1,4 @@
-"""Tests of the roofline widget (notebooks/08_from_flops_to_seconds.ipynb).
+"""Tests of the roofline widget (notebooks/09_from_flops_to_seconds.ipynb).
 
 The expected numbers are written out here from the layers' shapes with hand
 formulas (2 B n_in n_out FLOPs, 4 bytes per float32 element, 2 E L FLOPs for

@@ -1,4 +1,4 @@
-"""Widget experiments of notebooks/09_learning_theory_aside.ipynb: exact training versus gradient descent.
+"""Widget experiments of notebooks/11_learning_theory_aside.ipynb: exact training versus gradient descent.
 
 Two pure reports, each behind its own `Explorer`:
 
@@ -83,7 +83,7 @@ def search_space_report(n_weights: int, levels: int, samples: int = 4) -> str:
 
     Networks q^P; FLOPs per network 2 P m; search q^P 2 P m FLOPs, taking
     q^P 2 P m / 10^9 seconds; one gradient step 6 P m FLOPs, so the search
-    equals q^P / 3 gradient steps. Derived in notebooks/09_learning_theory_aside.ipynb.
+    equals q^P / 3 gradient steps. Derived in notebooks/11_learning_theory_aside.ipynb.
     """
     P = _check_int("n_weights", n_weights, *N_WEIGHTS_RANGE)
     q = _check_int("levels", levels, *LEVELS_RANGE)
@@ -130,7 +130,7 @@ def xor_report(hidden: int, seeds: int, epochs: int) -> str:
     0..seeds-1, learning rate `XOR_LR`). A run succeeds when all four outputs
     are on the right side of 0.5. The counted FLOPs are seeds x epochs x
     ``mlp_training_step_cost([2, hidden, 1], 4, "mse").flops``. Derived in
-    notebooks/09_learning_theory_aside.ipynb.
+    notebooks/11_learning_theory_aside.ipynb.
     """
     H = _check_int("hidden", hidden, *HIDDEN_RANGE)
     S = _check_int("seeds", seeds, *SEEDS_RANGE)

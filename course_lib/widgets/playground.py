@@ -1,4 +1,4 @@
-"""The dashboard of notebooks/10_complexity_playground.ipynb: the course's calculators side by side.
+"""The dashboard of notebooks/12_complexity_playground.ipynb: the course's calculators side by side.
 
 `playground` builds one `Playground` widget: a short header above an
 ``ipywidgets.Tab`` with one tab per calculator, each an `Explorer` (controls
@@ -23,7 +23,7 @@ Roofline        layer (the 5 of the roofline widget's            `roofline_panel
 Nothing here computes a cost itself: the MLP, conv and network tabs reuse the
 explorers and pure reports of notebooks 02, 03, 05 and 06
 (`course_lib.widgets.forward`, ``backprop``, ``conv_layer``, ``networks``), and
-the roofline tab calls `roofline_report` of notebook 08 with the peak and
+the roofline tab calls `roofline_report` of notebook 09 with the peak and
 bandwidth of one of three stated machines (`MACHINES`) instead of a measurement,
 so that every panel is deterministic. Every control is a slider, a dropdown or
 a text box whose input the report parses against fixed limits (bad text gives a
@@ -69,7 +69,7 @@ MACHINES: dict[str, tuple[float, float]] = {
 }
 """The roofline tab's machines: name -> (peak GFLOP/s in float32, memory bandwidth GB/s).
 
-* One CPU core: the round numbers notebooks/08_from_flops_to_seconds.ipynb uses for its
+* One CPU core: the round numbers notebooks/09_from_flops_to_seconds.ipynb uses for its
   printed example (its measured core came out near 100 GFLOP/s and 31 GB/s).
 * An 8-core desktop, computed from its specification: 8 cores x 3.0 GHz x 32 float32
   FLOPs per cycle (two 256-bit FMA units) = 768 GFLOP/s; two DDR4-3200 channels x
@@ -172,7 +172,7 @@ def roofline_panel(layer: str, batch: int, machine: str) -> str:
 
     Intensity I = W / Q, ridge point P / beta, attainable rate min(P, beta I) and
     predicted time max(W / P, Q / beta). Derived in
-    notebooks/08_from_flops_to_seconds.ipynb. ValueError naming the argument
+    notebooks/09_from_flops_to_seconds.ipynb. ValueError naming the argument
     for an unknown layer or machine or a batch outside 1..4096.
     """
     peak, bandwidth = _machine(machine)

@@ -1,4 +1,4 @@
-"""Widget experiment of notebooks/08_from_flops_to_seconds.ipynb: where a layer lands on the roofline.
+"""Widget experiment of notebooks/09_from_flops_to_seconds.ipynb: where a layer lands on the roofline.
 
 `roofline_report` is the pure part: for one of the `LAYERS` at batch size B,
 on a machine of peak P (GFLOP/s) and memory bandwidth beta (GB/s), it gives
@@ -182,7 +182,7 @@ def roofline_report(layer: str, batch: int, peak_gflops: float, bandwidth_gbs: f
     compute time W / P, memory time Q / beta and predicted time (the larger);
     the verdict (memory-bound if I < P / beta, else compute-bound); and the
     limit of I as B grows with the smallest batch that reaches the ridge point.
-    Derived in notebooks/08_from_flops_to_seconds.ipynb. Raises ValueError
+    Derived in notebooks/09_from_flops_to_seconds.ipynb. Raises ValueError
     naming the argument for an unknown layer, a batch outside 1..`MAX_BATCH`
     or a non-positive rate.
     """

@@ -87,7 +87,7 @@ class WidgetCase:
 
 def _roofline_counts(v: dict[str, str]) -> str:
     # The layer, batch, FLOPs, bytes and intensity lines depend on the layer and the batch only;
-    # the lines below them use the peak and bandwidth notebook 08 measures on this machine.
+    # the lines below them use the peak and bandwidth notebook 09 measures on this machine.
     return roofline_report(v["layer"], int(v["batch"]), peak_gflops=1.0, bandwidth_gbs=1.0)
 
 
@@ -169,8 +169,8 @@ CASES: dict[str, list[WidgetCase]] = {
             ),
         )
     ],
-    "08_from_flops_to_seconds": [WidgetCase("roofline_explorer(", ("batch",), _roofline_counts, lines=5)],
-    "09_learning_theory_aside": [
+    "09_from_flops_to_seconds": [WidgetCase("roofline_explorer(", ("batch",), _roofline_counts, lines=5)],
+    "11_learning_theory_aside": [
         WidgetCase(
             "search_space_explorer(",
             ("weights P", "levels q", "samples m"),
@@ -186,7 +186,7 @@ CASES: dict[str, list[WidgetCase]] = {
             ),
         ),
     ],
-    "10_complexity_playground": [
+    "12_complexity_playground": [
         WidgetCase(
             "playground(",
             ("batch",),

@@ -1,4 +1,4 @@
-"""The playground (notebook 10) served by Voila as a web app, driven in a real browser.
+"""The playground (notebook 12) served by Voila as a web app, driven in a real browser.
 
 Voila runs the notebook and shows its outputs with live widgets (no Run All, no code).
 The test clicks each tab of the dashboard, checks the report shown against
@@ -32,7 +32,7 @@ from e2e_widgets import (
 
 from course_lib.widgets.playground import TAB_TITLES, render
 
-NOTEBOOK = "10_complexity_playground.ipynb"
+NOTEBOOK = "12_complexity_playground.ipynb"
 RENDER_TIMEOUT = 120  # seconds for Voila to execute the notebook and show the dashboard
 PANEL_TIMEOUT = 30
 NEW_TEXT = {"widths": "784,512,256,10"}  # what is typed into each text box
