@@ -60,6 +60,7 @@ from course_lib.complexity.dense import (
     sgd_update_cost,
     softmax_cross_entropy_cost,
 )
+from course_lib.complexity.fast import recursion_sizes, recursive_matmul_cost, strassen_cost
 
 __all__ = [
     "DTYPE_BYTES",
@@ -107,7 +108,10 @@ __all__ = [
     "mlp_training_step_cost",
     "mse_loss_cost",
     "pool2d_output_shape",
+    "recursion_sizes",
+    "recursive_matmul_cost",
     "residual_add_cost",
     "sgd_update_cost",
     "softmax_cross_entropy_cost",
+    "strassen_cost",
 ]

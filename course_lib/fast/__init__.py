@@ -1,0 +1,11 @@
+"""Fast algorithms: fewer multiplies than the direct product or convolution, written on `course_lib.ops`.
+
+`strassen_matmul` (7 half-size products instead of 8) and its baseline
+`recursive_matmul` (the direct 2 x 2 block recursion). Every multiply and add
+goes through `course_lib.ops`, so the op counter sees them; the closed forms are
+in `course_lib.complexity.fast`. Derived in notebooks/08_fast_algorithms.ipynb.
+"""
+
+from course_lib.fast.strassen import recursive_matmul, strassen_matmul
+
+__all__ = ["recursive_matmul", "strassen_matmul"]
