@@ -16,8 +16,8 @@ training           04 gradient descent
 conv_layer         05 the convolution layer
 networks           06 CNN time and space
 efficient          07 designing efficient CNNs (MobileNet width and resolution)
-roofline           08 from FLOPs to seconds
-learning_theory    09 learning-theory aside
+roofline           09 from FLOPs to seconds
+learning_theory    11 learning-theory aside
 =================  ============================================================
 """
 

@@ -1,11 +1,15 @@
-"""The one widget pattern of the course: controls on top, a text report below.
+"""The one widget pattern of the course: controls, then the report's figure, then its text.
 
-Every widget experiment is a *pure* report function ``report(**values) -> str``
-(unit-tested over its whole slider range) plus `explorer`, which puts a control
-per argument above an HTML panel and re-renders the report whenever a control
-moves. Notebooks print ``report(...)`` for one setting in the next cell so the
-result reads where widgets do not render (GitHub, static HTML), and nbval
-compares that printed text.
+Every widget experiment is a *pure* report function ``report(**values) -> Report``
+in `course_lib.reports` (unit-tested over its whole control range) plus an
+`Explorer`, which puts one control per argument above an image of the report's
+figure and a panel with its text, and redraws both when a control is released.
+Notebooks show ``report(...).show()`` for one setting in the next cell, so the
+figure and text read where widgets do not render (GitHub, the static site), and
+nbval compares that printed text.
+
+During the second edition's migration a report may still return a plain string;
+the explorer then shows the text alone.
 """
 
 from __future__ import annotations
@@ -15,15 +19,28 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 
+from course_lib.reports import Report
+
+FIGURE_MAX_WIDTH = "720px"
+"""Widest the explorer's picture is drawn; it shrinks with a narrower window, keeping its aspect ratio."""
+
 
 class Explorer(widgets.VBox):
-    """A VBox of ``controls`` (name -> widget) and a panel showing ``report(**values)``."""
+    """Controls (name -> widget), the figure of ``report(**values)`` and its text, redrawn on release."""
 
-    def __init__(self, report: Callable[..., str], controls: Mapping[str, widgets.ValueWidget]) -> None:
+    def __init__(
+        self, report: Callable[..., Report | str], controls: Mapping[str, widgets.ValueWidget]
+    ) -> None:
         self.report = report
         self.controls = dict(controls)
-        self.panel = widgets.HTML()
-        super().__init__(children=[*self.controls.values(), self.panel])
+        self.figure_view = widgets.Image(
+            format="png",
+            layout=widgets.Layout(
+                width="100%", max_width=FIGURE_MAX_WIDTH, height="auto", object_fit="contain"
+            ),
+        )
+        self.panel = widgets.HTML(layout=widgets.Layout(width="100%", overflow="auto"))
+        super().__init__(children=[*self.controls.values(), self.figure_view, self.panel])
         for control in self.controls.values():
             control.observe(self.refresh, names="value")
         self.refresh()
@@ -33,8 +50,15 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self, _change: object = None) -> None:
-        """Recompute the report for the current control values."""
-        text = self.report(**self.values())
+        """Recompute the report for the current control values and show it."""
+        result = self.report(**self.values())
+        if isinstance(result, Report):
+            self.figure_view.value = result.png()
+            self.figure_view.layout.display = None
+            text = result.text
+        else:
+            self.figure_view.layout.display = "none"
+            text = result
         self.panel.value = f"<pre>{html.escape(text)}</pre>"
 
 
@@ -50,4 +74,5 @@ def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> wid
         description=name,
         continuous_update=False,
         style={"description_width": "initial"},
+        layout=widgets.Layout(width="320px"),
     )
