@@ -3,6 +3,7 @@
 #   make test     lint + unit tests + every notebook under nbval (strict)
 #   make test-e2e the browser tests (tests/e2e/): widgets in JupyterLab, the playground in Voila, the static site
 #   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
+#   make stats    per notebook: main-line words, folded words, figures, code lines, run time
 #   make bench    speed comparisons with numpy/scipy/PyTorch -> benchmarks/results.md
 #   make html     the course as a static site in _build/html/ (offline); make slides: reveal.js decks in _build/slides/
 #   make app      the playground (notebook 12) as a web app with Voila on http://127.0.0.1:8866
@@ -23,7 +24,7 @@ JUPYTER_ENV := $(PROJECT_JUPYTER) JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(C
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
 	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib
 
-.PHONY: help setup lab test lint unit nbval execute figures lock clean bench html slides app test-e2e
+.PHONY: help setup lab test lint unit nbval execute figures lock clean bench html slides app test-e2e stats
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -68,6 +69,11 @@ test: lint unit nbval
 NB ?= $(NOTEBOOKS)
 execute: $(STAMP)
 	$(JUPYTER_ENV) $(BIN)/python scripts/execute_notebooks.py $(NB)
+
+# The second edition's budget per notebook (scripts/notebook_stats.py): main line under 3,000 words,
+# at least 4 figures; also folded words, code lines and the stored run time.
+stats: $(STAMP)
+	$(BIN)/python scripts/notebook_stats.py $(NB)
 
 # Regenerate every figure the notebooks export into figures/ (PNG + SVG) by
 # running them with COURSE_EXPORT_FIGURES=1; the notebooks themselves are not rewritten.
