@@ -199,8 +199,8 @@ GOOD_W = np.zeros((2, 4, 3, 3))
             r"b must be None or have shape \(C_out,\) = \(2,\), got shape \(3,\)",
         ),
         (GOOD_X, GOOD_W, {"b": np.zeros((2, 1))}, "b must be None or have shape"),
-        (GOOD_X.astype(complex), GOOD_W, {}, "x must be float32 or float64"),
-        (GOOD_X, GOOD_W, {"b": np.zeros(2, dtype=complex)}, "b must be float32 or float64"),
+        (GOOD_X.astype(complex), GOOD_W, {}, "x must hold real numbers"),
+        (GOOD_X, GOOD_W, {"b": np.zeros(2, dtype=complex)}, "b must hold real numbers"),
         (np.zeros((0, 4, 5, 5)), GOOD_W, {}, "x has an empty dimension"),
     ],
 )

@@ -25,12 +25,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 from course_lib import ops
 from course_lib.conv.shapes import (
     IntOrPair,
-    as_float_array,
     as_pair,
-    check_ndim,
     output_shape_2d,
     pad_spatial,
 )
+from course_lib.validation import as_float_array, check_ndim
 
 
 def windows_view(

@@ -37,7 +37,8 @@ import numpy as np
 
 from course_lib import ops
 from course_lib.conv.im2col import col2im, write_fields
-from course_lib.conv.shapes import ConvGeometry, IntOrPair, as_float_array, conv_geometry, pad_spatial
+from course_lib.conv.shapes import ConvGeometry, IntOrPair, conv_geometry, pad_spatial
+from course_lib.validation import as_float_array
 
 CHUNK_BYTES = 8 * 2**20
 """At most this many bytes of im2col columns exist at once (but always at least one sample's).
@@ -73,7 +74,7 @@ def _prepare(
     dtype = np.result_type(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     geo = conv_geometry(x, w, b, stride, padding, dilation, groups)
-    b = None if b is None else as_float_array("b", b, dtype)
+    b = None if b is None else as_float_array("b", b, dtype=dtype)
     return x, w, b, geo
 
 
@@ -185,7 +186,7 @@ def conv2d_backward(
     db: C_out (P - 1) adds. So backward ~ 2 x forward.
     """
     x, w, has_bias, geo = cache
-    dout = as_float_array("dout", dout, x.dtype)
+    dout = as_float_array("dout", dout, dtype=x.dtype)
     if dout.shape != geo.output_shape:
         raise ValueError(f"dout must have the output's shape {geo.output_shape}, got {dout.shape}")
     batch, groups, g_out, length = geo.batch, geo.groups, geo.group_out, geo.dot_length

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import ops
-from course_lib.conv.shapes import IntOrPair, as_float_array, conv_geometry, pad_spatial
+from course_lib.conv.shapes import IntOrPair, conv_geometry, pad_spatial
+from course_lib.validation import as_float_array
 
 
 def conv2d_naive(
@@ -51,7 +52,7 @@ def conv2d_naive(
     dtype = np.result_type(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     geo = conv_geometry(x, w, b, stride, padding, dilation, groups)
-    b = None if b is None else as_float_array("b", b, dtype)
+    b = None if b is None else as_float_array("b", b, dtype=dtype)
     x_padded = pad_spatial(x, geo.padding)
     (k_h, k_w), (s_h, s_w), (d_h, d_w) = geo.kernel, geo.stride, geo.dilation
     h_out, w_out = geo.out_size

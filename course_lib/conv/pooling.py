@@ -35,12 +35,11 @@ from course_lib.conv.im2col import windows_view
 from course_lib.conv.shapes import (
     IntOrPair,
     Pair,
-    as_float_array,
     as_pair,
-    check_ndim,
     output_shape_2d,
     pad_spatial,
 )
+from course_lib.validation import as_float_array, check_ndim
 
 
 class PoolCache(NamedTuple):
@@ -72,7 +71,7 @@ def _pool_setup(
 
 
 def _check_dout(dout: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
-    dout = as_float_array("dout", dout, dtype)
+    dout = as_float_array("dout", dout, dtype=dtype)
     if dout.shape != shape:
         raise ValueError(f"dout must have the output's shape {shape}, got {dout.shape}")
     return dout

@@ -17,39 +17,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib.validation import check_ndim, require_int
+
 Pair = tuple[int, int]
 IntOrPair = int | tuple[int, int]
-
-SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if not _is_int(value) or value < minimum:
-        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    return int(value)
 
 
 def as_pair(name: str, value: IntOrPair, minimum: int = 1) -> Pair:
     """``value`` as a (height, width) pair of ints, each >= ``minimum`` (1 or 0).
 
-    Accepts one int (used for both dimensions) or a pair of ints; anything else
-    (floats, bools, negative numbers, three numbers) raises ValueError naming ``name``.
+    Accepts one integer (used for both dimensions) or a pair of them (numpy
+    integers included); anything else (floats, bools, negative numbers, three
+    numbers) raises ValueError naming ``name``.
     """
     wanted = "positive integer" if minimum == 1 else "non-negative integer"
-    if _is_int(value):
-        pair = (value, value)
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_int(v) for v in value):
-        pair = tuple(value)
+    if (isinstance(value, tuple | list) and len(value) == 2) or (
+        isinstance(value, np.ndarray) and value.shape == (2,)
+    ):
+        pair = (value[0], value[1])
     else:
-        raise ValueError(f"{name} must be a {wanted} or a pair of them, got {value!r}")
-    if min(pair) < minimum:
-        raise ValueError(f"{name} must be a {wanted} or a pair of them, got {value!r}")
-    return int(pair[0]), int(pair[1])
+        pair = (value, value)
+    try:
+        return require_int(name, pair[0], minimum), require_int(name, pair[1], minimum)
+    except ValueError:
+        raise ValueError(f"{name} must be a {wanted} or a pair of them, got {value!r}") from None
 
 
 def conv_output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -62,11 +53,11 @@ def conv_output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation
     length ``n + 2*padding`` raises ValueError. Derived in
     notebooks/05_convolution_layer.ipynb.
     """
-    n = _check_int("n", n, 1)
-    k = _check_int("k", k, 1)
-    padding = _check_int("padding", padding, 0)
-    stride = _check_int("stride", stride, 1)
-    dilation = _check_int("dilation", dilation, 1)
+    n = require_int("n", n, 1)
+    k = require_int("k", k, 1)
+    padding = require_int("padding", padding, 0)
+    stride = require_int("stride", stride, 1)
+    dilation = require_int("dilation", dilation, 1)
     extent = dilation * (k - 1) + 1
     if extent > n + 2 * padding:
         raise ValueError(
@@ -91,29 +82,6 @@ def output_shape_2d(
     return tuple(
         conv_output_size(*args) for args in zip(size, kernel, padding, stride, dilation, strict=True)
     )
-
-
-def as_float_array(name: str, value: object, dtype: np.dtype | None = None) -> np.ndarray:
-    """``value`` as a float32/float64 array; other dtypes raise.
-
-    With ``dtype`` given, real numbers are converted to it; otherwise integers and
-    booleans become float64.
-    """
-    array = np.asarray(value)
-    if dtype is not None and array.dtype.kind in "biuf":
-        return array.astype(dtype, copy=False)
-    if array.dtype.kind in "biu":
-        return array.astype(np.float64)
-    if array.dtype not in SUPPORTED_DTYPES:
-        raise ValueError(f"{name} must be float32 or float64, got dtype {array.dtype}")
-    return array
-
-
-def check_ndim(name: str, array: np.ndarray, ndim: int, layout: str) -> None:
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D {layout}, got shape {array.shape}")
-    if 0 in array.shape:
-        raise ValueError(f"{name} has an empty dimension, shape {array.shape}")
 
 
 @dataclass(frozen=True)
@@ -175,9 +143,7 @@ def conv_geometry(
     stride = as_pair("stride", stride, 1)
     padding = as_pair("padding", padding, 0)
     dilation = as_pair("dilation", dilation, 1)
-    if not _is_int(groups) or groups < 1:
-        raise ValueError(f"groups must be a positive integer, got {groups!r}")
-    groups = int(groups)
+    groups = require_int("groups", groups)
     batch, c_in, height, width = x.shape
     c_out, w_in, k_h, k_w = w.shape
     if c_in % groups:

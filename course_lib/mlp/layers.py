@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from course_lib import ops
-from course_lib.mlp._checks import as_float_array, check_batch, check_finite, check_shape
+from course_lib.validation import as_float_array, check_batch, check_finite, check_shape
 
 
 class DenseCache(NamedTuple):

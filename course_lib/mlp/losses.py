@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course_lib import ops
-from course_lib.mlp._checks import as_float_array, check_batch, check_finite, check_shape
+from course_lib.validation import as_float_array, check_batch, check_finite, check_shape
 
 
 def mse_loss(y: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:

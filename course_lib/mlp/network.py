@@ -24,7 +24,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from course_lib import ops
-from course_lib.mlp._checks import as_float_array, check_batch, check_finite, check_shape, positive_number
 from course_lib.mlp.activations import (
     ActivationCache,
     activation_backward,
@@ -32,6 +31,7 @@ from course_lib.mlp.activations import (
     get_activation,
 )
 from course_lib.mlp.layers import DenseCache, dense_backward, dense_forward
+from course_lib.validation import as_float_array, check_batch, check_finite, check_shape, require_real
 
 DTYPES = (np.float32, np.float64)
 """Floating-point types an `MLP` can compute in."""
@@ -154,7 +154,7 @@ class MLP:
         Counts one multiply and one add per parameter (`mlp_sgd_update_cost`).
         Derived in notebooks/04_gradient_descent.ipynb.
         """
-        lr = positive_number("lr", lr)
+        lr = require_real("lr", lr, 0, low_open=True)
         if any(not g for g in self.grads):
             raise RuntimeError(
                 "step needs gradients: call forward and backward first (each backward allows one step)"

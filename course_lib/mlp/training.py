@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_lib.counting import count_ops
-from course_lib.mlp._checks import as_float_array, check_batch, check_finite, positive_int, positive_number
 from course_lib.mlp.losses import get_loss
 from course_lib.mlp.network import MLP
+from course_lib.validation import as_float_array, check_batch, check_finite, require_int, require_real
 
 
 @dataclass
@@ -134,7 +134,7 @@ def gradient_descent(
     Derived in notebooks/04_gradient_descent.ipynb.
     """
     X, Y = _check_data(model, X, Y, loss)
-    lr, steps = positive_number("lr", lr), positive_int("steps", steps)
+    lr, steps = require_real("lr", lr, 0, low_open=True), require_int("steps", steps)
     every = np.arange(X.shape[0])
     return _run(model, X, Y, lr, loss, iter([every] * steps), track_full_loss)
 
@@ -157,8 +157,8 @@ def minibatch_sgd(
     smaller. Derived in notebooks/04_gradient_descent.ipynb.
     """
     X, Y = _check_data(model, X, Y, loss)
-    lr, epochs = positive_number("lr", lr), positive_int("epochs", epochs)
-    batch_size = positive_int("batch_size", batch_size)
+    lr, epochs = require_real("lr", lr, 0, low_open=True), require_int("epochs", epochs)
+    batch_size = require_int("batch_size", batch_size)
     if batch_size > X.shape[0]:
         raise ValueError(f"batch_size must be at most the number of samples {X.shape[0]}, got {batch_size}")
     return _run(model, X, Y, lr, loss, _batches(X.shape[0], batch_size, epochs, seed), track_full_loss)
