@@ -35,6 +35,20 @@ STYLE = {
 }
 
 
+COLORS = {
+    "forward": "#0072B2",
+    "backward": "#D55E00",
+    "gradient": "#E69F00",
+    "parameters": "#009E73",
+    "memory": "#CC79A7",
+    "time": "#56B4E9",
+    "theory": "#666666",
+}
+"""The course's colour for each quantity, the same in every figure (Okabe and Ito's colour-blind-safe set):
+forward pass / MACs / counts, backward pass / weight gradients, input gradients (dx) and other
+backward parts, parameters / updates, memory, measured time, and formulas drawn for reference."""
+
+
 def use_course_style() -> None:
     """Apply the course's matplotlib style (call once per notebook)."""
     mpl.rcParams.update(STYLE)

@@ -8,13 +8,16 @@ Notebooks show ``report(...).show()`` for one setting in the next cell, so the
 figure and text read where widgets do not render (GitHub, the static site), and
 nbval compares that printed text.
 
-During the second edition's migration a report may still return a plain string;
-the explorer then shows the text alone.
+A report that rejects the values (a typo in a text box) raises ValueError; the
+explorer then shows ``invalid input: <message>`` in the panel and hides the
+figure, instead of a traceback. During the second edition's migration a report
+may still return a plain string; the explorer then shows the text alone.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -23,6 +26,9 @@ from course_lib.reports import Report
 
 FIGURE_MAX_WIDTH = "720px"
 """Widest the explorer's picture is drawn; it shrinks with a narrower window, keeping its aspect ratio."""
+
+INVALID = "invalid input: "
+"""How the panel starts when the report rejected the controls' values (followed by the ValueError's message)."""
 
 
 class Explorer(widgets.VBox):
@@ -50,8 +56,11 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self, _change: object = None) -> None:
-        """Recompute the report for the current control values and show it."""
-        result = self.report(**self.values())
+        """Recompute the report for the current control values and show it (or the reason it was refused)."""
+        try:
+            result = self.report(**self.values())
+        except ValueError as error:
+            result = f"{INVALID}{error}"
         if isinstance(result, Report):
             self.figure_view.value = result.png()
             self.figure_view.layout.display = None
@@ -60,6 +69,9 @@ class Explorer(widgets.VBox):
             self.figure_view.layout.display = "none"
             text = result
         self.panel.value = f"<pre>{html.escape(text)}</pre>"
+
+
+_STYLE = {"description_width": "initial"}
 
 
 def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> widgets.IntSlider:
@@ -73,6 +85,37 @@ def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> wid
         step=step,
         description=name,
         continuous_update=False,
-        style={"description_width": "initial"},
+        style=_STYLE,
         layout=widgets.Layout(width="320px"),
+    )
+
+
+def log_slider(
+    name: str, value: float, low: float, high: float, step: float = 0.05
+) -> widgets.FloatLogSlider:
+    """A labelled slider over [low, high] on a log scale (``step`` in powers of ten), reporting when released."""
+    if not 0 < low <= value <= high:
+        raise ValueError(f"slider {name}: value {value} is outside [{low:g}, {high:g}] (low > 0)")
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=math.log10(low),
+        max=math.log10(high),
+        step=step,
+        description=name,
+        continuous_update=False,
+        readout_format=".3g",
+        style=_STYLE,
+        layout=widgets.Layout(width="320px"),
+    )
+
+
+def text_box(name: str, value: str, placeholder: str = "") -> widgets.Text:
+    """A labelled text box, applied on Enter or when it loses focus (not at every keystroke)."""
+    return widgets.Text(
+        value=value,
+        description=name,
+        placeholder=placeholder or value,
+        continuous_update=False,
+        style=_STYLE,
     )
