@@ -60,7 +60,14 @@ from course_lib.complexity.dense import (
     sgd_update_cost,
     softmax_cross_entropy_cost,
 )
-from course_lib.complexity.fast import recursion_sizes, recursive_matmul_cost, strassen_cost
+from course_lib.complexity.fast import (
+    recursion_sizes,
+    recursive_matmul_cost,
+    strassen_cost,
+    winograd_conv2d_cost,
+    winograd_conv2d_costs,
+    winograd_tiles,
+)
 
 __all__ = [
     "DTYPE_BYTES",
@@ -114,4 +121,7 @@ __all__ = [
     "sgd_update_cost",
     "softmax_cross_entropy_cost",
     "strassen_cost",
+    "winograd_conv2d_cost",
+    "winograd_conv2d_costs",
+    "winograd_tiles",
 ]

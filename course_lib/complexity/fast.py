@@ -19,6 +19,19 @@ For n = 2^k, n_L = 2^j this is 7^L n_L^3 and 7^L n_L^2 (n_L + 5) - 6 n^2: with
 ``cutoff = 1``, 7^k = n^log2(7) multiplies and 6 (7^k - 4^k) adds. The direct
 block recursion (`recursive_matmul_cost`) has 8 products and 4 block additions
 per level, which gives back n^3 and n^2 (n - 1) when nothing is padded.
+
+Winograd F(m x m, 3 x 3) on a 3 x 3, stride-1 layer (alpha = m + 2; output
+H_out x W_out covered by t_h x t_w = ceil(H_out/m) x ceil(W_out/m) tiles per
+sample, T = N t_h t_w tiles; overhanging tiles are computed and cropped). A
+p x q transform matrix applied along both axes of c tiles (U = G g G^T with
+c = C_out C_in, V = B^T d B with c = C_in T, A^T M A with c = C_out T):
+
+    "blas"   (two small matrix products): c p q (p + q) multiplies, c (q - 1) p (p + q) adds
+    "sparse" (sums of the non-zero terms): c (p + q) times the matrix's per-column
+             counts in `WINOGRAD_SPARSE_COUNTS`
+
+plus the element-wise (GEMM) stage alpha^2 C_out C_in T multiplies and
+alpha^2 C_out (C_in - 1) T adds, and N C_out H_out W_out adds for the bias.
 """
 
 from __future__ import annotations
@@ -29,9 +42,14 @@ from course_lib.validation import require_int
 __all__ = [
     "STRASSEN_BLOCK_ADDS",
     "STRASSEN_PRODUCTS",
+    "WINOGRAD_SPARSE_COUNTS",
+    "WINOGRAD_STAGES",
     "recursion_sizes",
     "recursive_matmul_cost",
     "strassen_cost",
+    "winograd_conv2d_cost",
+    "winograd_conv2d_costs",
+    "winograd_tiles",
 ]
 
 STRASSEN_PRODUCTS = 7
@@ -82,3 +100,106 @@ def recursive_matmul_cost(n: int, cutoff: int = 64) -> Cost:
     n^3 and n^2 (n - 1), an ordinary product's counts, when no level pads.
     """
     return _recursion_cost(n, cutoff, 8, 4)
+
+
+WINOGRAD_SPARSE_COUNTS: dict[int, dict[str, tuple[int, int, int, int]]] = {
+    2: {"BT": (4, 4, 4, 0), "G": (4, 3, 4, 6), "AT": (2, 4, 4, 0)},
+    4: {"BT": (6, 6, 16, 12), "G": (6, 3, 8, 13), "AT": (4, 6, 14, 6)},
+}
+"""Per tile side m and matrix: (rows p, columns q, adds, multiplies) to apply it to one column.
+
+Counted row by row of Lavin & Gray's matrices: a coefficient +1 or -1 costs one
+add (the row's first +1 term costs nothing), any other coefficient one multiply
+and one add (one multiply only if it is the row's first term). For F(2, 3): each
+row of B^T has two terms (4 adds), each row of A^T three (4 adds), the two
+middle rows of G three halves each (6 multiplies, 4 adds): Lavin & Gray's
+"4 additions involving data" and "4 additions to reduce the products" of F(2, 3)
+(their 3 adds and 2 multiplies for G share g0 + g2 and factor out 1/2, which the
+course's sums do not). For F(4, 3), B^T: rows of 3, 4, 4, 4, 4, 3 terms with two
+non-unit coefficients each (16 adds, 12 multiplies); G: 1 + 3 + 3 + 3 + 3 + 0
+non-unit coefficients and 0 + 2 + 2 + 2 + 2 + 0 adds; A^T: rows of 5, 4, 4, 5
+terms, two non-unit coefficients in each of the last three.
+"""
+
+WINOGRAD_STAGES = ("filter transform", "input transform", "GEMM", "output transform", "bias")
+"""The stages of `winograd_conv2d_costs`, in the order they run."""
+
+
+def winograd_tiles(
+    height: int, width: int, padding: int | tuple[int, int] = 0, tile: int = 4
+) -> tuple[int, int]:
+    """Tiles per sample (t_h, t_w) = (ceil(H_out / m), ceil(W_out / m)), H_out = H + 2 p - 2."""
+    if tile not in WINOGRAD_SPARSE_COUNTS:
+        raise ValueError(f"tile must be one of {sorted(WINOGRAD_SPARSE_COUNTS)}, got {tile!r}")
+    pad = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    p_h, p_w = (require_int("padding", p, 0) for p in pad)
+    sizes = (require_int("height", height) + 2 * p_h - 2, require_int("width", width) + 2 * p_w - 2)
+    if min(sizes) < 1:
+        raise ValueError(f"kernel 3x3 does not fit the padded input {sizes[0] + 2}x{sizes[1] + 2}")
+    return tuple(-(-size // tile) for size in sizes)
+
+
+def _transform_cost(p: int, q: int, columns: int, sparse: tuple[int, int] | None) -> Cost:
+    if sparse is None:
+        multiplies = columns * p * q * (p + q)
+        return Cost(multiplies=multiplies, adds=columns * (q - 1) * p * (p + q), macs=multiplies)
+    adds, multiplies = sparse
+    return Cost(multiplies=columns * (p + q) * multiplies, adds=columns * (p + q) * adds)
+
+
+def winograd_conv2d_costs(
+    c_in: int,
+    height: int,
+    width: int,
+    c_out: int,
+    padding: int | tuple[int, int] = 0,
+    batch: int = 1,
+    bias: bool = True,
+    tile: int = 4,
+    transform: str = "blas",
+) -> dict[str, Cost]:
+    """Operations of `course_lib.fast.winograd_conv2d`, stage by stage (`WINOGRAD_STAGES`).
+
+    A (C_out, C_in, 3, 3) filter bank on a (batch, C_in, height, width) input with
+    ``padding``; ``transform`` is ``"blas"`` or ``"sparse"`` (module docstring).
+    Derived in notebooks/08_fast_algorithms.ipynb.
+    """
+    if transform not in ("blas", "sparse"):
+        raise ValueError(f"transform must be 'blas' or 'sparse', got {transform!r}")
+    t_h, t_w = winograd_tiles(height, width, padding, tile)
+    c_in, c_out, batch = require_int("c_in", c_in), require_int("c_out", c_out), require_int("batch", batch)
+    tiles = batch * t_h * t_w
+    alpha = tile + 2
+    counts = WINOGRAD_SPARSE_COUNTS[tile]
+
+    def stage(name: str, columns: int) -> Cost:
+        p, q, adds, multiplies = counts[name]
+        return _transform_cost(p, q, columns, (adds, multiplies) if transform == "sparse" else None)
+
+    gemm = alpha * alpha * c_out * c_in * tiles
+    pad = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    outputs = batch * c_out * (height + 2 * pad[0] - 2) * (width + 2 * pad[1] - 2)
+    return {
+        "filter transform": stage("G", c_out * c_in),
+        "input transform": stage("BT", c_in * tiles),
+        "GEMM": Cost(multiplies=gemm, adds=alpha * alpha * c_out * (c_in - 1) * tiles, macs=gemm),
+        "output transform": stage("AT", c_out * tiles),
+        "bias": Cost(adds=outputs if bias else 0),
+    }
+
+
+def winograd_conv2d_cost(
+    c_in: int,
+    height: int,
+    width: int,
+    c_out: int,
+    padding: int | tuple[int, int] = 0,
+    batch: int = 1,
+    bias: bool = True,
+    tile: int = 4,
+    transform: str = "blas",
+) -> Cost:
+    """Total operations of `course_lib.fast.winograd_conv2d`: the sum of `winograd_conv2d_costs`."""
+    return sum(
+        winograd_conv2d_costs(c_in, height, width, c_out, padding, batch, bias, tile, transform).values()
+    )

@@ -1,11 +1,13 @@
 """Fast algorithms: fewer multiplies than the direct product or convolution, written on `course_lib.ops`.
 
 `strassen_matmul` (7 half-size products instead of 8) and its baseline
-`recursive_matmul` (the direct 2 x 2 block recursion). Every multiply and add
+`recursive_matmul` (the direct 2 x 2 block recursion); `winograd_conv2d`
+(F(2x2, 3x3) and F(4x4, 3x3) minimal filtering for 3 x 3, stride-1 layers). Every multiply and add
 goes through `course_lib.ops`, so the op counter sees them; the closed forms are
 in `course_lib.complexity.fast`. Derived in notebooks/08_fast_algorithms.ipynb.
 """
 
 from course_lib.fast.strassen import recursive_matmul, strassen_matmul
+from course_lib.fast.winograd import TILES, check_winograd, winograd_conv2d
 
-__all__ = ["recursive_matmul", "strassen_matmul"]
+__all__ = ["TILES", "check_winograd", "recursive_matmul", "strassen_matmul", "winograd_conv2d"]

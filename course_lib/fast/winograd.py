@@ -1,0 +1,274 @@
+"""Winograd's minimal filtering for 3 x 3 convolutions: F(2x2, 3x3) and F(4x4, 3x3), on `course_lib.ops`.
+
+One output tile of m x m values of a 3 x 3 cross-correlation reads an
+alpha x alpha input tile d (alpha = m + 2) and is computed as (Lavin & Gray, 2016)
+
+    Y = A^T [ (G g G^T) (.) (B^T d B) ] A,
+
+where (.) is the element-wise product and g the 3 x 3 filter: alpha^2
+multiplies per tile instead of the direct 9 m^2 (16 instead of 36 for m = 2,
+36 instead of 144 for m = 4). Over a layer, the element-wise products of all
+input channels are summed, so per transform point (i, j) they form one matrix
+product (C_out x C_in) times (C_in x tiles): the "GEMM stage".
+
+Stages and what the counter sees (T tiles = N ceil(H_out/m) ceil(W_out/m)):
+
+* filter transform U = G g G^T, input transform V = B^T d B, output transform
+  A^T M A: each applied along both tile axes, either as two `ops.matmul`
+  products with the small matrix (``transform="blas"``, the fast way: a
+  (p x q) matrix applied to both axes of c tiles counts c p q (p + q)
+  multiplies and c (q - 1) p (p + q) adds, multiplications by 0 and 1 included),
+  or as explicit sums of the matrix's non-zero terms (``transform="sparse"``:
+  a coefficient +-1 costs one add, any other one multiply and one add, so the
+  count is the minimal arithmetic of these matrices without shared subterms);
+* GEMM stage: alpha^2 C_out C_in T multiplies, alpha^2 C_out (C_in - 1) T adds;
+* bias: N C_out H_out W_out adds.
+
+Tiles that overhang the output (H_out not a multiple of m) are computed on zero
+padding and cropped; their operations are counted. Gathering the overlapping
+input tiles and scattering the output tiles move data only. The matching closed
+forms are `course_lib.complexity.fast.winograd_conv2d_cost`; derived in
+notebooks/08_fast_algorithms.ipynb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from course_lib import ops
+from course_lib.conv.shapes import IntOrPair, as_float_array, as_pair, conv_geometry
+
+__all__ = [
+    "CHUNK_BYTES",
+    "TILES",
+    "TRANSFORMS",
+    "WinogradTile",
+    "check_winograd",
+    "transform_filters",
+    "transform_tiles",
+    "winograd_conv2d",
+]
+
+CHUNK_BYTES = 4 * 2**20
+"""At most this many bytes of transformed input tiles exist at once (but always one sample's).
+
+Samples go through the pipeline (gather, transforms, GEMM, scatter) a chunk at a
+time, so the intermediate arrays stay in the processor's cache. The chunks
+together perform exactly the operations of one pass over the batch, so the
+counts do not depend on this size.
+"""
+
+TRANSFORMS = ("blas", "sparse")
+"""How the tile transforms are computed: small matrix products, or sums of the non-zero terms."""
+
+
+def _fractions(rows: list[list[int | str]]) -> tuple[tuple[Fraction, ...], ...]:
+    return tuple(tuple(Fraction(v) for v in row) for row in rows)
+
+
+@dataclass(frozen=True)
+class WinogradTile:
+    """The matrices of F(m x m, 3 x 3): B^T (alpha x alpha), G (alpha x 3), A^T (m x alpha), exact."""
+
+    m: int
+    BT: tuple[tuple[Fraction, ...], ...]
+    G: tuple[tuple[Fraction, ...], ...]
+    AT: tuple[tuple[Fraction, ...], ...]
+    r: int = 3
+
+    @property
+    def alpha(self) -> int:
+        """Side of the input tile: m + r - 1."""
+        return self.m + self.r - 1
+
+    def matrix(self, name: str, dtype: np.dtype | type = np.float64) -> np.ndarray:
+        """``"BT"``, ``"G"`` or ``"AT"`` as a numpy array of ``dtype``."""
+        return np.array([[float(v) for v in row] for row in getattr(self, name)], dtype=dtype)
+
+
+# Lavin & Gray (2016), section 4: interpolation points 0, 1, -1 (F(2,3)) and 0, 1, -1, 2, -2
+# (F(4,3)), plus the point at infinity; the fractions sit in G, so B^T and A^T are integers.
+TILES: dict[int, WinogradTile] = {
+    2: WinogradTile(
+        m=2,
+        BT=_fractions([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]),
+        G=_fractions([[1, 0, 0], ["1/2", "1/2", "1/2"], ["1/2", "-1/2", "1/2"], [0, 0, 1]]),
+        AT=_fractions([[1, 1, 1, 0], [0, 1, -1, -1]]),
+    ),
+    4: WinogradTile(
+        m=4,
+        BT=_fractions(
+            [
+                [4, 0, -5, 0, 1, 0],
+                [0, -4, -4, 1, 1, 0],
+                [0, 4, -4, -1, 1, 0],
+                [0, -2, -1, 2, 1, 0],
+                [0, 2, -1, -2, 1, 0],
+                [0, 4, 0, -5, 0, 1],
+            ]
+        ),
+        G=_fractions(
+            [
+                ["1/4", 0, 0],
+                ["-1/6", "-1/6", "-1/6"],
+                ["-1/6", "1/6", "-1/6"],
+                ["1/24", "1/12", "1/6"],
+                ["1/24", "-1/12", "1/6"],
+                [0, 0, 1],
+            ]
+        ),
+        AT=_fractions([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]),
+    ),
+}
+"""F(2x2, 3x3) and F(4x4, 3x3), keyed by the output tile side m."""
+
+
+def check_winograd(w_shape: tuple[int, ...], stride: IntOrPair, dilation: IntOrPair, groups: int) -> None:
+    """Raise ValueError naming the property if a layer is not one Winograd F(m x m, 3 x 3) can compute."""
+    kernel = tuple(w_shape[2:])
+    if kernel != (3, 3):
+        raise ValueError(f"winograd needs a 3x3 kernel, got kernel size {kernel[0]}x{kernel[1]}")
+    if as_pair("stride", stride, 1) != (1, 1):
+        raise ValueError(f"winograd needs stride 1, got stride {stride!r}")
+    if as_pair("dilation", dilation, 1) != (1, 1):
+        raise ValueError(f"winograd needs dilation 1, got dilation {dilation!r}")
+    if groups != 1:
+        raise ValueError(f"winograd needs groups=1, got groups={groups!r}")
+
+
+def _apply_sparse(matrix: tuple[tuple[Fraction, ...], ...], x: np.ndarray) -> np.ndarray:
+    """``matrix @ x`` along x's first axis, as sums of the non-zero terms (counted term by term).
+
+    Per output row: terms with coefficient +1 come first; +1 and -1 cost one add
+    (a subtraction), any other coefficient one multiply and one add. A row whose
+    first term is not +1 starts with one multiply.
+    """
+    rows = []
+    for coefficients in matrix:
+        terms = sorted(((c, j) for j, c in enumerate(coefficients) if c != 0), key=lambda t: t[0] != 1)
+        if not terms:
+            rows.append(np.zeros_like(x[0]))
+            continue
+        (c0, j0), rest = terms[0], terms[1:]
+        acc = x[j0] if c0 == 1 else ops.multiply(x[j0], x.dtype.type(c0))
+        for c, j in rest:
+            if c == 1:
+                acc = ops.add(acc, x[j])
+            elif c == -1:
+                acc = ops.subtract(acc, x[j])
+            else:
+                acc = ops.add(acc, ops.multiply(x[j], x.dtype.type(c)))
+        rows.append(acc)
+    return np.stack(rows)
+
+
+def transform_tiles(tile: WinogradTile, name: str, x: np.ndarray, transform: str = "blas") -> np.ndarray:
+    """``M X M^T`` for every tile of ``x`` (q, q, cols) -> (p, p, cols), M = ``tile.<name>`` (p x q).
+
+    ``name`` is ``"G"`` (filters, q = 3), ``"BT"`` (input tiles) or ``"AT"`` (products,
+    p = m); counts as in the module docstring for ``transform`` ``"blas"`` or ``"sparse"``.
+    """
+    q, cols = x.shape[0], x.shape[2]
+    if transform == "sparse":
+        matrix = getattr(tile, name)
+        rows_done = _apply_sparse(matrix, x)  # (p, q, cols): M along the first axis
+        both = _apply_sparse(matrix, rows_done.transpose(1, 0, 2))  # (p, p, cols), axes swapped
+        return both.transpose(1, 0, 2)
+    matrix = tile.matrix(name, x.dtype)
+    p = matrix.shape[0]
+    rows_done = ops.matmul(matrix, x.reshape(q, q * cols)).reshape(p, q, cols)  # M along axis 0
+    return ops.matmul(matrix, rows_done)  # per row i: M times (q x cols), M along axis 1
+
+
+def transform_filters(w: np.ndarray, tile: WinogradTile, transform: str = "blas") -> np.ndarray:
+    """U = G g G^T for every (C_out, C_in) filter: (alpha^2, C_out, C_in), the GEMM's left operands."""
+    c_out, c_in = w.shape[:2]
+    g = np.ascontiguousarray(w.reshape(c_out * c_in, 3, 3).transpose(1, 2, 0))  # (3, 3, C_out C_in)
+    u = transform_tiles(tile, "G", g, transform)
+    return u.reshape(tile.alpha**2, c_out, c_in)
+
+
+def _gather(x: np.ndarray, buffer: np.ndarray, padding: tuple[int, int], tile: WinogradTile) -> np.ndarray:
+    """The overlapping alpha x alpha input tiles of ``x`` (n, C, H, W) as (alpha, alpha, C, n, t_h, t_w).
+
+    Tile (t, u) starts at row t m and column u m of the zero-padded input; ``buffer``
+    (n, C, H_p, W_p) receives the padded input, its border already zero.
+    """
+    (p_h, p_w), m, alpha = padding, tile.m, tile.alpha
+    n, c, h, w = x.shape
+    buffer[:, :, p_h : p_h + h, p_w : p_w + w] = x
+    t_h, t_w = (buffer.shape[2] - 2) // m, (buffer.shape[3] - 2) // m
+    s = buffer.strides
+    windows = np.lib.stride_tricks.as_strided(
+        buffer, (alpha, alpha, c, n, t_h, t_w), (s[2], s[3], s[1], s[0], m * s[2], m * s[3]), writeable=False
+    )
+    return np.ascontiguousarray(windows)
+
+
+def winograd_conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    padding: IntOrPair = 0,
+    tile: int = 4,
+    transform: str = "blas",
+) -> np.ndarray:
+    """3 x 3, stride-1 cross-correlation by Winograd's F(m x m, 3 x 3), m = ``tile``.
+
+    Parameters
+    ----------
+    x : (N, C_in, H, W) input, float32 or float64 (computed in this precision).
+    w : (C_out, C_in, 3, 3) filters (groups = 1).
+    b : None or (C_out,) biases.
+    padding : non-negative int or (height, width) pair of zeros on both sides.
+    tile : 2 for F(2x2, 3x3) or 4 for F(4x4, 3x3).
+    transform : ``"blas"`` (tile transforms as small matrix products) or ``"sparse"``
+        (as sums of the matrices' non-zero terms: fewer operations, more numpy calls).
+
+    Returns
+    -------
+    (N, C_out, H_out, W_out), H_out = H + 2 p_h - 2: the same values as `course_lib.conv.conv2d`
+    up to rounding (float32 error grows with the tile; notebook 08 measures it).
+
+    Counts: see the module docstring; closed form
+    `course_lib.complexity.fast.winograd_conv2d_cost`. Derived in notebooks/08_fast_algorithms.ipynb.
+    """
+    if tile not in TILES:
+        raise ValueError(f"tile must be one of {sorted(TILES)} (F(2x2,3x3) or F(4x4,3x3)), got {tile!r}")
+    if transform not in TRANSFORMS:
+        raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+    x, w = as_float_array("x", x), as_float_array("w", w)
+    dtype = np.result_type(x, w)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    geo = conv_geometry(x, w, b, 1, padding, 1, 1)
+    check_winograd(w.shape, 1, 1, 1)
+    b = None if b is None else as_float_array("b", b, dtype)
+    spec = TILES[tile]
+    m, alpha = spec.m, spec.alpha
+    (h_out, w_out), (p_h, p_w) = geo.out_size, geo.padding
+    t_h, t_w = -(-h_out // m), -(-w_out // m)
+    u = transform_filters(w, spec, transform)  # (alpha^2, C_out, C_in)
+
+    per_sample = alpha * alpha * geo.c_in * t_h * t_w * x.itemsize
+    step = max(1, min(geo.batch, CHUNK_BYTES // per_sample))
+    buffer = np.zeros((step, geo.c_in, t_h * m + 2, t_w * m + 2), dtype=dtype)
+    out = np.empty(geo.output_shape, dtype=dtype)
+    bias = None if b is None else b.reshape(-1, 1, 1)
+    for start in range(0, geo.batch, step):
+        n = min(step, geo.batch - start)
+        d = _gather(x[start : start + n], buffer[:n], (p_h, p_w), spec)  # (alpha, alpha, C_in, n, t_h, t_w)
+        v = transform_tiles(spec, "BT", d.reshape(alpha, alpha, -1), transform)
+        product = ops.matmul(u, v.reshape(alpha * alpha, geo.c_in, -1))  # (alpha^2, C_out, n t_h t_w)
+        y = transform_tiles(
+            spec, "AT", product.reshape(alpha, alpha, -1), transform
+        )  # (m, m, C_out n t_h t_w)
+        tiles = y.reshape(m, m, geo.c_out, n, t_h, t_w).transpose(3, 2, 4, 0, 5, 1)
+        full = tiles.reshape(n, geo.c_out, t_h * m, t_w * m)[:, :, :h_out, :w_out]
+        if bias is None:
+            out[start : start + n] = full
+        else:
+            ops.add(full, bias, out=out[start : start + n])
+    return out
