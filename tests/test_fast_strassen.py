@@ -116,7 +116,7 @@ def test_fewer_multiplies_than_n_cubed_only_past_the_cutoff() -> None:
         (np.ones((2, 3)), np.ones((3, 2)), 1, "a must be a non-empty square"),
         (np.ones((2, 2)), np.ones((3, 3)), 1, "a and b must have the same shape"),
         (np.ones((2, 2)), np.ones(2), 1, "b must be a non-empty square"),
-        (np.ones((2, 2), dtype=int), np.ones((2, 2)), 1, "a must be float32 or float64"),
+        (np.ones((2, 2), dtype=complex), np.ones((2, 2)), 1, "a must hold real numbers"),
         (np.ones((2, 2)), np.ones((2, 2)), 0, "cutoff must be a positive integer"),
         (np.ones((2, 2)), np.ones((2, 2)), 2.5, "cutoff must be a positive integer"),
     ],

@@ -37,7 +37,7 @@ alpha^2 C_out (C_in - 1) T adds, and N C_out H_out W_out adds for the bias.
 from __future__ import annotations
 
 from course_lib.complexity.cost import Cost
-from course_lib.validation import require_int
+from course_lib.validation import require_choice, require_int
 
 __all__ = [
     "STRASSEN_BLOCK_ADDS",
@@ -129,8 +129,7 @@ def winograd_tiles(
     height: int, width: int, padding: int | tuple[int, int] = 0, tile: int = 4
 ) -> tuple[int, int]:
     """Tiles per sample (t_h, t_w) = (ceil(H_out / m), ceil(W_out / m)), H_out = H + 2 p - 2."""
-    if tile not in WINOGRAD_SPARSE_COUNTS:
-        raise ValueError(f"tile must be one of {sorted(WINOGRAD_SPARSE_COUNTS)}, got {tile!r}")
+    tile = require_choice("tile", tile, sorted(WINOGRAD_SPARSE_COUNTS))
     pad = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
     p_h, p_w = (require_int("padding", p, 0) for p in pad)
     sizes = (require_int("height", height) + 2 * p_h - 2, require_int("width", width) + 2 * p_w - 2)
@@ -164,8 +163,7 @@ def winograd_conv2d_costs(
     ``padding``; ``transform`` is ``"blas"`` or ``"sparse"`` (module docstring).
     Derived in notebooks/08_fast_algorithms.ipynb.
     """
-    if transform not in ("blas", "sparse"):
-        raise ValueError(f"transform must be 'blas' or 'sparse', got {transform!r}")
+    transform = require_choice("transform", transform, ("blas", "sparse"))
     t_h, t_w = winograd_tiles(height, width, padding, tile)
     c_in, c_out, batch = require_int("c_in", c_in), require_int("c_out", c_out), require_int("batch", batch)
     tiles = batch * t_h * t_w

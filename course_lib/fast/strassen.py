@@ -35,19 +35,25 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import ops
-from course_lib.validation import require_int
+from course_lib.validation import as_float_array, require_int
 
 __all__ = ["recursive_matmul", "strassen_matmul"]
 
 
-def _check_square(a: np.ndarray, b: np.ndarray) -> None:
-    for name, x in (("a", a), ("b", b)):
+def _square_operands(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``b`` as n x n float arrays of their common dtype, or ValueError naming the argument."""
+    checked = []
+    for name, value in (("a", a), ("b", b)):
+        x = as_float_array(name, value)
         if x.ndim != 2 or x.shape[0] != x.shape[1] or x.shape[0] == 0:
             raise ValueError(f"{name} must be a non-empty square n x n matrix, got shape {x.shape}")
-        if x.dtype.kind != "f":
-            raise ValueError(f"{name} must be float32 or float64, got dtype {x.dtype}")
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape n x n, got {a.shape} and {b.shape}")
+        checked.append(x)
+    if checked[0].shape != checked[1].shape:
+        raise ValueError(
+            f"a and b must have the same shape n x n, got {checked[0].shape} and {checked[1].shape}"
+        )
+    dtype = np.result_type(*checked)
+    return checked[0].astype(dtype, copy=False), checked[1].astype(dtype, copy=False)
 
 
 def _pad_even(x: np.ndarray) -> np.ndarray:
@@ -110,7 +116,7 @@ def strassen_matmul(a: np.ndarray, b: np.ndarray, cutoff: int = 64) -> np.ndarra
 
     Parameters
     ----------
-    a, b : (n, n) float32 or float64 arrays (the result has their common dtype).
+    a, b : (n, n) real arrays (integers become float64; the result has their common dtype).
     cutoff : positive int; blocks of size <= cutoff are multiplied by one `ops.matmul`.
         ``cutoff >= n`` is the ordinary product; ``cutoff = 1`` recurses to scalars.
 
@@ -124,11 +130,8 @@ def strassen_matmul(a: np.ndarray, b: np.ndarray, cutoff: int = 64) -> np.ndarra
     (odd sizes are padded with zeros, whose products are counted). Derived in
     notebooks/08_fast_algorithms.ipynb; closed form `course_lib.complexity.fast.strassen_cost`.
     """
-    a, b = np.asarray(a), np.asarray(b)
-    _check_square(a, b)
-    cutoff = require_int("cutoff", cutoff)
-    dtype = np.result_type(a, b)
-    return _strassen(a.astype(dtype, copy=False), b.astype(dtype, copy=False), cutoff)
+    a, b = _square_operands(a, b)
+    return _strassen(a, b, require_int("cutoff", cutoff))
 
 
 def recursive_matmul(a: np.ndarray, b: np.ndarray, cutoff: int = 64) -> np.ndarray:
@@ -141,8 +144,5 @@ def recursive_matmul(a: np.ndarray, b: np.ndarray, cutoff: int = 64) -> np.ndarr
     n^3 and n^2 (n - 1) when no padding occurs (n = 2^k n_L). Derived in
     notebooks/08_fast_algorithms.ipynb; closed form `course_lib.complexity.fast.recursive_matmul_cost`.
     """
-    a, b = np.asarray(a), np.asarray(b)
-    _check_square(a, b)
-    cutoff = require_int("cutoff", cutoff)
-    dtype = np.result_type(a, b)
-    return _recursive(a.astype(dtype, copy=False), b.astype(dtype, copy=False), cutoff)
+    a, b = _square_operands(a, b)
+    return _recursive(a, b, require_int("cutoff", cutoff))

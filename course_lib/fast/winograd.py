@@ -39,7 +39,8 @@ from fractions import Fraction
 import numpy as np
 
 from course_lib import ops
-from course_lib.conv.shapes import IntOrPair, as_float_array, as_pair, conv_geometry
+from course_lib.conv.shapes import IntOrPair, as_pair, conv_geometry
+from course_lib.validation import as_float_array, require_choice
 
 __all__ = [
     "CHUNK_BYTES",
@@ -236,16 +237,14 @@ def winograd_conv2d(
     Counts: see the module docstring; closed form
     `course_lib.complexity.fast.winograd_conv2d_cost`. Derived in notebooks/08_fast_algorithms.ipynb.
     """
-    if tile not in TILES:
-        raise ValueError(f"tile must be one of {sorted(TILES)} (F(2x2,3x3) or F(4x4,3x3)), got {tile!r}")
-    if transform not in TRANSFORMS:
-        raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+    tile = require_choice("tile", tile, sorted(TILES))
+    transform = require_choice("transform", transform, TRANSFORMS)
     x, w = as_float_array("x", x), as_float_array("w", w)
     dtype = np.result_type(x, w)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     geo = conv_geometry(x, w, b, 1, padding, 1, 1)
     check_winograd(w.shape, 1, 1, 1)
-    b = None if b is None else as_float_array("b", b, dtype)
+    b = None if b is None else as_float_array("b", b, dtype=dtype)
     spec = TILES[tile]
     m, alpha = spec.m, spec.alpha
     (h_out, w_out), (p_h, p_w) = geo.out_size, geo.padding
