@@ -10,8 +10,8 @@ tab             controls (range)                                 report (pure fu
 MLP cost        widths (text: 2 to 9 integers, each 1 to 2048),  `mlp_panel`: `forward_report` or
                 batch (1 to 1024), cost (forward pass or         `backprop_report`
                 training step)
-Conv layer      height, width (1 to 64), c_in, c_out (1 to 512), `conv_layer_report`, and the
-                kernel (1 to 11), stride (1 to 4), padding       kernel positions drawn
+Conv layer      height, width (1 to 64), c_in, c_out (1 to 512), `reports.conv_layer.report`:
+                kernel (1 to 11), stride (1 to 4), padding       receptive fields and im2col drawn
                 (0 to 5), dilation (1 to 4)
 Network picker  network (the 11 of `architectures.names()`),     `network_report`, and per-layer
                 batch (1 to 256)                                 bars
@@ -42,10 +42,11 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from course_lib.reports import conv_layer
 from course_lib.roofline import attainable_gflops, ridge_point
 from course_lib.widgets import backprop, forward
 from course_lib.widgets.base import Explorer, int_slider
-from course_lib.widgets.conv_layer import conv_layer_explorer, conv_layer_panel, kernel_positions_png
+from course_lib.widgets.conv_layer import conv_layer_explorer
 from course_lib.widgets.networks import network_explorer, network_layers_png, network_report
 from course_lib.widgets.roofline import LAYERS, MAX_BATCH, SLIDER_MAX, layer_traffic, roofline_report
 
@@ -248,21 +249,15 @@ def render(title: str, values: dict[str, object]) -> tuple[str, bytes | None]:
     """What the tab ``title`` shows for the control ``values``: its text and its PNG picture (None: no picture).
 
     The same work the tab's explorer does on an update, without widgets:
-    `mlp_panel`; `conv_layer_panel` and `kernel_positions_png`; `network_report`
+    `mlp_panel`; `course_lib.reports.conv_layer.report`; `network_report`
     and `network_layers_png`; `roofline_panel` and `roofline_png`. The notebook
     times it at the `WORST_CASE` settings. ValueError for an unknown title.
     """
     if title == "MLP cost":
         return mlp_panel(**values), None
     if title == "Conv layer":
-        geometry = {
-            name: values[name] for name in ("height", "width", "kernel", "stride", "padding", "dilation")
-        }
-        try:
-            picture = kernel_positions_png(**geometry)
-        except ValueError:  # as the explorer: no picture for values outside the sliders' ranges
-            picture = b""
-        return conv_layer_panel(**values), picture
+        result = conv_layer.report(**values)
+        return result.text, result.png()
     if title == "Network picker":
         return network_report(**values), network_layers_png(**values)
     if title == "Roofline":

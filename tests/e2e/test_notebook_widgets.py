@@ -36,9 +36,9 @@ from e2e_widgets import (
     widget_output,
 )
 
+from course_lib.reports import conv_layer
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.bigo import growth_report
-from course_lib.widgets.conv_layer import conv_layer_report
 from course_lib.widgets.efficient import efficient_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.learning_theory import search_space_report, xor_report
@@ -136,7 +136,7 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "conv_layer_explorer(",
             ("height", "width", "c_in", "c_out", "kernel", "stride", "padding", "dilation"),
-            lambda v: conv_layer_report(
+            lambda v: conv_layer.text(
                 **{
                     name: int(v[name])
                     for name in (
