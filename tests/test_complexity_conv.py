@@ -464,7 +464,7 @@ def test_everything_is_a_python_int() -> None:
         (lambda: conv2d_forward_cost(True, 8, 8, 6, 3), "c_in must be a positive integer"),
         (lambda: conv2d_forward_cost(3, 8, 8, 6, 3, batch=0), "batch must be a positive integer"),
         (lambda: conv2d_training_memory(3, 8, 8, 6, 3, optimizer="rmsprop"), "optimizer must be one of"),
-        (lambda: conv2d_training_memory(3, 8, 8, 6, 3, dtype="int8"), "dtype must be one of"),
+        (lambda: conv2d_training_memory(3, 8, 8, 6, 3, dtype="int4"), "dtype must be one of"),
         (lambda: conv2d_training_memory(3, 8, 8, 6, 3, dtype=0), "dtype must be a positive integer"),
         (lambda: pool2d_output_shape(8, 8, 2, padding=2), "padding .* must be at most half the kernel"),
         (lambda: max_pool2d_cost(0, 8, 8, 2), "channels must be a positive integer"),

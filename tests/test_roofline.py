@@ -187,7 +187,7 @@ def test_matmul_traffic_hand_example_and_counted():
     [
         (lambda: dense_traffic(0, 3), "n_in"),
         (lambda: dense_traffic(3, 3, batch=0), "batch"),
-        (lambda: dense_traffic(3, 3, dtype="int8"), "dtype"),
+        (lambda: dense_traffic(3, 3, dtype="int4"), "dtype"),
         (lambda: elementwise_traffic(0), "elements"),
         (lambda: elementwise_traffic(5, inputs=0), "inputs"),
         (lambda: conv2d_traffic(3, 4, 4, 2, 5), "kernel"),

@@ -361,7 +361,7 @@ def tiny(*layers, input_shape=(3, 8, 8)) -> Network:
         (lambda: summarize(tiny(Conv2d(4, 3, groups=2, name="g"))), "groups=2 must divide both c_in=3"),
         (
             lambda: summarize(tiny(AdaptiveAvgPool2d(2, name="a"), Flatten(name="f"), ReLU(name="r"))).memory(
-                "int8"
+                "int4"
             ),
             "dtype",
         ),

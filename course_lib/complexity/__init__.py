@@ -68,6 +68,14 @@ from course_lib.complexity.fast import (
     winograd_conv2d_costs,
     winograd_tiles,
 )
+from course_lib.complexity.memory import (
+    cache_bytes,
+    checkpoint_peak_bytes,
+    mlp_cache_bytes,
+    mlp_checkpoint_extra_cost,
+    mlp_checkpoint_peak_bytes,
+    split_layers,
+)
 
 __all__ = [
     "DTYPE_BYTES",
@@ -84,6 +92,8 @@ __all__ = [
     "backward_forward_ratio",
     "batch_norm2d_cost",
     "batch_norm2d_params",
+    "cache_bytes",
+    "checkpoint_peak_bytes",
     "conv2d_backward_cost",
     "conv2d_backward_costs",
     "conv2d_flops",
@@ -108,6 +118,9 @@ __all__ = [
     "max_pool2d_cost",
     "mlp_backward_cost",
     "mlp_backward_costs_per_layer",
+    "mlp_cache_bytes",
+    "mlp_checkpoint_extra_cost",
+    "mlp_checkpoint_peak_bytes",
     "mlp_forward_cost",
     "mlp_forward_costs_per_layer",
     "mlp_params",
@@ -120,6 +133,7 @@ __all__ = [
     "residual_add_cost",
     "sgd_update_cost",
     "softmax_cross_entropy_cost",
+    "split_layers",
     "strassen_cost",
     "winograd_conv2d_cost",
     "winograd_conv2d_costs",

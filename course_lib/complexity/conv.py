@@ -89,8 +89,8 @@ __all__ = [
 
 IntOrPair = int | tuple[int, int]
 
-DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}
-"""Bytes per element of the floating-point types the memory formulas know."""
+DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "int32": 4}
+"""Bytes per element of the number types the memory formulas know (int8 and int32: quantized layers)."""
 
 OPTIMIZER_STATE_SLOTS = {"sgd": 0, "momentum": 1, "adam": 2}
 """Extra arrays of parameter size an optimizer keeps: none for plain SGD, a velocity for

@@ -83,6 +83,14 @@ from course_lib.symbolic.dense import (
     uniform_widths,
     width,
 )
+from course_lib.symbolic.memory import (
+    bytes_per_element,
+    checkpoint_extra_forward_expr,
+    checkpoint_optimum,
+    checkpoint_peak_expr,
+    mlp_cache_bytes_expr,
+    segments,
+)
 
 __all__ = [
     "COST_KINDS",
@@ -102,7 +110,11 @@ __all__ = [
     "activation_backward_cost_expr",
     "activation_forward_cost_expr",
     "big_o",
+    "bytes_per_element",
     "channels",
+    "checkpoint_extra_forward_expr",
+    "checkpoint_optimum",
+    "checkpoint_peak_expr",
     "cnn_feature_map_expr",
     "cnn_forward_cost_expr",
     "cnn_params_expr",
@@ -135,6 +147,7 @@ __all__ = [
     "m",
     "matmul_cost",
     "mlp_backward_cost_expr",
+    "mlp_cache_bytes_expr",
     "mlp_forward_cost_expr",
     "mlp_sgd_update_cost_expr",
     "mlp_training_step_cost_expr",
@@ -145,6 +158,7 @@ __all__ = [
     "p",
     "seed_activation_count_expr",
     "seed_forward_multiplies_expr",
+    "segments",
     "sgd_update_cost_expr",
     "softmax_cross_entropy_cost_expr",
     "substitute_cnn",
