@@ -61,6 +61,10 @@ from course_lib.complexity.dense import (
     softmax_cross_entropy_cost,
 )
 from course_lib.complexity.fast import (
+    fft2_cost,
+    fft_conv2d_cost,
+    fft_conv2d_costs,
+    fft_length,
     recursion_sizes,
     recursive_matmul_cost,
     strassen_cost,
@@ -108,6 +112,10 @@ __all__ = [
     "dense_backward_costs",
     "dense_forward_cost",
     "dense_params",
+    "fft2_cost",
+    "fft_conv2d_cost",
+    "fft_conv2d_costs",
+    "fft_length",
     "global_avg_pool2d_backward_cost",
     "global_avg_pool2d_cost",
     "layer_backward_cost",

@@ -32,6 +32,16 @@ c = C_out C_in, V = B^T d B with c = C_in T, A^T M A with c = C_out T):
 
 plus the element-wise (GEMM) stage alpha^2 C_out C_in T multiplies and
 alpha^2 C_out (C_in - 1) T adds, and N C_out H_out W_out adds for the bias.
+
+FFT convolution (stride 1, any K x K kernel; padded input H_p x W_p, FFT size
+P_h x P_w the powers of two >= H_p, W_p; F = P_h (P_w/2 + 1) kept frequencies;
+a complex radix-2 FFT of length n costs 2 n log2 n multiplies and 3 n log2 n adds):
+
+    one 2-D real transform: P_h row FFTs of length P_w, then P_w/2 + 1 column FFTs of
+        length P_h (the inverse also changes the sign of P_h (P_w/2 - 1) mirrored entries)
+    transforms: N C_in (input) + C_out C_in (filters) forward, N C_out inverse
+    pointwise: 4 F N C_in C_out multiplies, 4 F N (C_in - 1) C_out + 2 F N C_out adds
+    scaling by 1/(P_h P_w) and bias: N C_out H_out W_out multiplies and adds
 """
 
 from __future__ import annotations
@@ -40,10 +50,15 @@ from course_lib.complexity.cost import Cost
 from course_lib.validation import require_choice, require_int
 
 __all__ = [
+    "FFT_STAGES",
     "STRASSEN_BLOCK_ADDS",
     "STRASSEN_PRODUCTS",
     "WINOGRAD_SPARSE_COUNTS",
     "WINOGRAD_STAGES",
+    "fft2_cost",
+    "fft_conv2d_cost",
+    "fft_conv2d_costs",
+    "fft_length",
     "recursion_sizes",
     "recursive_matmul_cost",
     "strassen_cost",
@@ -201,3 +216,87 @@ def winograd_conv2d_cost(
     return sum(
         winograd_conv2d_costs(c_in, height, width, c_out, padding, batch, bias, tile, transform).values()
     )
+
+
+FFT_STAGES = ("input FFT", "filter FFT", "pointwise", "inverse FFT", "scale and bias")
+"""The stages of `fft_conv2d_costs`, in the order they run."""
+
+
+def fft_length(n: int) -> int:
+    """The radix-2 FFT length for a side of ``n``: the smallest power of two >= n."""
+    n = require_int("n", n)
+    return 1 << (n - 1).bit_length()
+
+
+def fft2_cost(rows: int, cols: int, inverse: bool = False) -> Cost:
+    """One 2-D real FFT of a ``rows`` x ``cols`` array (powers of two), as the course's radix-2 FFT counts it.
+
+    ``rows`` complex FFTs of length ``cols`` (2 n log2 n multiplies, 3 n log2 n adds
+    each), then ``cols/2 + 1`` of length ``rows``; the inverse adds one multiply
+    (a sign change) per mirrored entry, ``rows (cols - cols/2 - 1)``.
+    """
+    rows, cols = require_int("rows", rows), require_int("cols", cols)
+    for name, value in (("rows", rows), ("cols", cols)):
+        if value & (value - 1):
+            raise ValueError(f"{name} must be a power of two, got {value}")
+    kept = cols // 2 + 1
+    log_rows, log_cols = rows.bit_length() - 1, cols.bit_length() - 1
+    multiplies = rows * 2 * cols * log_cols + kept * 2 * rows * log_rows
+    adds = rows * 3 * cols * log_cols + kept * 3 * rows * log_rows
+    if inverse:
+        multiplies += rows * (cols - kept)
+    return Cost(multiplies=multiplies, adds=adds)
+
+
+def fft_conv2d_costs(
+    c_in: int,
+    height: int,
+    width: int,
+    c_out: int,
+    kernel: int | tuple[int, int],
+    padding: int | tuple[int, int] = 0,
+    batch: int = 1,
+    bias: bool = True,
+) -> dict[str, Cost]:
+    """Operations of `course_lib.fast.fft_conv2d`, stage by stage (`FFT_STAGES`).
+
+    A (C_out, C_in, K_h, K_w) filter bank, stride 1, on a (batch, C_in, height, width)
+    input with ``padding``. Derived in notebooks/08_fast_algorithms.ipynb.
+    """
+    k_h, k_w = (kernel, kernel) if not isinstance(kernel, (tuple, list)) else tuple(kernel)
+    p_h, p_w = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    c_in, c_out, batch = require_int("c_in", c_in), require_int("c_out", c_out), require_int("batch", batch)
+    h_pad = require_int("height", height) + 2 * require_int("padding", p_h, 0)
+    w_pad = require_int("width", width) + 2 * require_int("padding", p_w, 0)
+    h_out, w_out = h_pad - require_int("kernel", k_h) + 1, w_pad - require_int("kernel", k_w) + 1
+    if h_out < 1 or w_out < 1:
+        raise ValueError(f"kernel {k_h}x{k_w} does not fit the padded input {h_pad}x{w_pad}")
+    rows, cols = fft_length(h_pad), fft_length(w_pad)
+    freqs = rows * (cols // 2 + 1)
+    outputs = batch * c_out * h_out * w_out
+    pointwise = 4 * freqs * batch * c_in * c_out
+    return {
+        "input FFT": fft2_cost(rows, cols) * (batch * c_in),
+        "filter FFT": fft2_cost(rows, cols) * (c_out * c_in),
+        "pointwise": Cost(
+            multiplies=pointwise,
+            adds=4 * freqs * batch * (c_in - 1) * c_out + 2 * freqs * batch * c_out,
+            macs=pointwise,
+        ),
+        "inverse FFT": fft2_cost(rows, cols, inverse=True) * (batch * c_out),
+        "scale and bias": Cost(multiplies=outputs, adds=outputs if bias else 0),
+    }
+
+
+def fft_conv2d_cost(
+    c_in: int,
+    height: int,
+    width: int,
+    c_out: int,
+    kernel: int | tuple[int, int],
+    padding: int | tuple[int, int] = 0,
+    batch: int = 1,
+    bias: bool = True,
+) -> Cost:
+    """Total operations of `course_lib.fast.fft_conv2d`: the sum of `fft_conv2d_costs`."""
+    return sum(fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch, bias).values())

@@ -156,12 +156,21 @@ def conv2d(
     padding: IntOrPair = 0,
     dilation: IntOrPair = 1,
     groups: int = 1,
+    algorithm: str = "direct",
 ) -> np.ndarray:
     """2-D cross-correlation, the fast default: `conv2d_forward` without the cache.
 
     Same arguments, result and counts as `conv2d_forward` (and as `conv2d_naive`).
+    ``algorithm``: ``"direct"`` (this im2col + GEMM, the default), ``"winograd"``
+    (F(4x4, 3x3), 3 x 3 stride-1 layers), ``"fft"`` (stride-1 layers) or ``"auto"``
+    (chosen from the layer's shape by a fixed rule); the counts are those of the
+    algorithm that runs. See `course_lib.fast.dispatch` (notebooks/08_fast_algorithms.ipynb).
     """
-    return conv2d_forward(x, w, b, stride, padding, dilation, groups)[0]
+    if algorithm == "direct":
+        return conv2d_forward(x, w, b, stride, padding, dilation, groups)[0]
+    from course_lib.fast.dispatch import conv2d_fast  # here: course_lib.fast builds on this module
+
+    return conv2d_fast(x, w, b, stride, padding, dilation, groups, algorithm)
 
 
 def conv2d_backward(

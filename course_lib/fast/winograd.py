@@ -33,6 +33,7 @@ notebooks/08_fast_algorithms.ipynb.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -44,10 +45,12 @@ from course_lib.validation import as_float_array, require_choice
 
 __all__ = [
     "CHUNK_BYTES",
+    "STAGES",
     "TILES",
     "TRANSFORMS",
     "WinogradTile",
     "check_winograd",
+    "run_winograd",
     "transform_filters",
     "transform_tiles",
     "winograd_conv2d",
@@ -245,29 +248,88 @@ def winograd_conv2d(
     geo = conv_geometry(x, w, b, 1, padding, 1, 1)
     check_winograd(w.shape, 1, 1, 1)
     b = None if b is None else as_float_array("b", b, dtype=dtype)
-    spec = TILES[tile]
-    m, alpha = spec.m, spec.alpha
-    (h_out, w_out), (p_h, p_w) = geo.out_size, geo.padding
-    t_h, t_w = -(-h_out // m), -(-w_out // m)
-    u = transform_filters(w, spec, transform)  # (alpha^2, C_out, C_in)
+    return run_winograd(x, w, b, geo.padding, TILES[tile], transform)
 
-    per_sample = alpha * alpha * geo.c_in * t_h * t_w * x.itemsize
-    step = max(1, min(geo.batch, CHUNK_BYTES // per_sample))
-    buffer = np.zeros((step, geo.c_in, t_h * m + 2, t_w * m + 2), dtype=dtype)
-    out = np.empty(geo.output_shape, dtype=dtype)
-    bias = None if b is None else b.reshape(-1, 1, 1)
-    for start in range(0, geo.batch, step):
-        n = min(step, geo.batch - start)
-        d = _gather(x[start : start + n], buffer[:n], (p_h, p_w), spec)  # (alpha, alpha, C_in, n, t_h, t_w)
-        v = transform_tiles(spec, "BT", d.reshape(alpha, alpha, -1), transform)
-        product = ops.matmul(u, v.reshape(alpha * alpha, geo.c_in, -1))  # (alpha^2, C_out, n t_h t_w)
+
+STAGES = ("filter transform", "gather", "input transform", "GEMM", "output transform", "scatter")
+"""The stages of `run_winograd`, in order: what `make bench` times one by one."""
+
+
+def _scatter(tiles: np.ndarray, out: np.ndarray, bias: np.ndarray | None) -> None:
+    """Write output tiles (n, C_out, t_h, m, t_w, m) into ``out`` (n, C_out, H_out, W_out), adding the bias.
+
+    Tiles that overhang the output are cut: up to four block writes (whole tiles,
+    the last tile row, the last tile column, the corner), so every element of ``out``
+    is written once and gets one bias add.
+    """
+    c_out, t_h, m, t_w = tiles.shape[1:5]
+    h_out, w_out = out.shape[2:]
+    full_h, full_w = h_out // m, w_out // m
+    row_blocks = [(0, full_h, m), (full_h, t_h, h_out - full_h * m)]  # (first tile, end tile, rows kept)
+    col_blocks = [(0, full_w, m), (full_w, t_w, w_out - full_w * m)]
+    bias_shape = (1, c_out, 1, 1, 1, 1)
+    for first_r, end_r, keep_h in row_blocks:
+        for first_c, end_c, keep_w in col_blocks:
+            if first_r == end_r or first_c == end_c or keep_h == 0 or keep_w == 0:
+                continue
+            source = tiles[:, :, first_r:end_r, :keep_h, first_c:end_c, :keep_w]
+            rows = slice(first_r * m, first_r * m + (end_r - first_r) * keep_h)
+            cols = slice(first_c * m, first_c * m + (end_c - first_c) * keep_w)
+            target = out[:, :, rows, cols].reshape(source.shape)  # splitting axes: a view of out
+            if bias is None:
+                np.copyto(target, source)
+            else:
+                ops.add(source, bias.reshape(bias_shape), out=target)
+
+
+def run_winograd(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    padding: tuple[int, int],
+    tile: WinogradTile,
+    transform: str = "blas",
+    stage_times: dict[str, float] | None = None,
+) -> np.ndarray:
+    """`winograd_conv2d` on checked arguments (no validation: the lean path of `conv2d`'s dispatch).
+
+    ``x`` (N, C_in, H, W) and ``w`` (C_out, C_in, 3, 3) of one float dtype, ``b`` None
+    or (C_out,) of that dtype, ``padding`` a (height, width) pair. If ``stage_times`` is a
+    dict, the seconds spent in each of `STAGES` are added to it.
+    """
+    clock = time.perf_counter if stage_times is not None else None
+    batch, c_in, height, width = x.shape
+    c_out = w.shape[0]
+    m, alpha = tile.m, tile.alpha
+    (p_h, p_w) = padding
+    h_out, w_out = height + 2 * p_h - 2, width + 2 * p_w - 2
+    t_h, t_w = -(-h_out // m), -(-w_out // m)
+    marks = [clock()] if clock else None
+    u = transform_filters(w, tile, transform)  # (alpha^2, C_out, C_in)
+    if clock:
+        stage_times["filter transform"] = stage_times.get("filter transform", 0.0) + clock() - marks[0]
+
+    per_sample = alpha * alpha * c_in * t_h * t_w * x.itemsize
+    step = max(1, min(batch, CHUNK_BYTES // per_sample))
+    buffer = np.zeros((step, c_in, t_h * m + 2, t_w * m + 2), dtype=x.dtype)
+    out = np.empty((batch, c_out, h_out, w_out), dtype=x.dtype)
+    for start in range(0, batch, step):
+        n = min(step, batch - start)
+        marks = [clock()] if clock else None
+        d = _gather(x[start : start + n], buffer[:n], (p_h, p_w), tile)  # (alpha, alpha, C_in, n, t_h, t_w)
+        marks and marks.append(clock())
+        v = transform_tiles(tile, "BT", d.reshape(alpha, alpha, -1), transform)
+        marks and marks.append(clock())
+        product = ops.matmul(u, v.reshape(alpha * alpha, c_in, -1))  # (alpha^2, C_out, n t_h t_w)
+        marks and marks.append(clock())
         y = transform_tiles(
-            spec, "AT", product.reshape(alpha, alpha, -1), transform
+            tile, "AT", product.reshape(alpha, alpha, -1), transform
         )  # (m, m, C_out n t_h t_w)
-        tiles = y.reshape(m, m, geo.c_out, n, t_h, t_w).transpose(3, 2, 4, 0, 5, 1)
-        full = tiles.reshape(n, geo.c_out, t_h * m, t_w * m)[:, :, :h_out, :w_out]
-        if bias is None:
-            out[start : start + n] = full
-        else:
-            ops.add(full, bias, out=out[start : start + n])
+        marks and marks.append(clock())
+        tiles = y.reshape(m, m, c_out, n, t_h, t_w).transpose(3, 2, 4, 0, 5, 1)  # (n, C_out, t_h, m, t_w, m)
+        _scatter(tiles, out[start : start + n], b)
+        if clock:
+            marks.append(clock())
+            for name, begin, end in zip(STAGES[1:], marks[:-1], marks[1:], strict=True):
+                stage_times[name] = stage_times.get(name, 0.0) + end - begin
     return out
