@@ -134,7 +134,7 @@ E2E_STAMP := $(VENV)/.e2e-installed
 SITE_INDEX := _build/html/index.html
 
 # scripts/build_book.py empties _build/html before each build, so index.html is as new as the site.
-$(SITE_INDEX): $(NOTEBOOKS) $(wildcard book/_config.yml book/_toc.yml book/intro.md book/js/*.js)
+$(SITE_INDEX): $(NOTEBOOKS) $(wildcard book/_config.yml book/_toc.yml book/intro.md book/js/*.js book/css/*.css)
 	$(MAKE) html || { rm -f $@; exit 1; }
 
 test-e2e: $(E2E_STAMP) $(APP_STAMP) $(SITE_INDEX)

@@ -7,7 +7,8 @@ Usage: python scripts/build_book.py [--out _build/html]   (``make html`` runs it
    a warning); book/intro.md with the course map filled in from the notebooks and README.md;
    copies of notebooks/NN_*.ipynb (solution cells folded: tag ``hide-cell``); and, in
    ``assets/offline/``, the vendored MathJax, require.js and widget manager from
-   book/node_modules (the site serves them from ``_static/offline/``).
+   book/node_modules (the site serves them from ``_static/offline/``); in ``assets/course/``,
+   the course's style sheet and scroll cues (book/css/site.css, book/js/scroll-cues.js).
 2. Run Sphinx through jupyter-book 1.x (``jupyter-book config sphinx`` writes conf.py, then
    ``sphinx-build``). Notebooks are never executed (``execute_notebooks: "off"``).
 3. Report pages, size, build time, pages with maths and widget state, and run the offline
@@ -172,6 +173,17 @@ def fold_solutions(notebook: nbformat.NotebookNode) -> int:
     return changed
 
 
+SITE_FILES = (BOOK / "css" / "site.css", BOOK / "js" / "scroll-cues.js")
+
+
+def copy_site_files(dest: Path) -> int:
+    """Copy the course's own style sheet and scripts (``SITE_FILES``) into ``dest``; their number."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in SITE_FILES:
+        shutil.copy2(path, dest / path.name)
+    return len(SITE_FILES)
+
+
 def stage(stage_dir: Path = STAGE) -> dict:
     """Write the book's sources into ``stage_dir``; return what was staged."""
     from offline_assets import BOOK_ASSETS, copy_assets
@@ -204,6 +216,7 @@ def stage(stage_dir: Path = STAGE) -> dict:
         folded += fold_solutions(notebook)
         nbformat.write(notebook, stage_dir / "notebooks" / path.name)
     assets = copy_assets(BOOK_ASSETS, stage_dir / "assets" / "offline")
+    assets += copy_site_files(stage_dir / "assets" / "course")
     return {"notebooks": len(paths), "folded": folded, "assets": assets}
 
 

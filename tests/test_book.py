@@ -82,6 +82,15 @@ def test_every_script_the_book_names_is_local_and_vendored(scripts):
     assert assets.WIDGET_PATHS.is_file()
 
 
+def test_the_course_style_and_scroll_cues_are_staged_where_the_config_names_them(scripts, tmp_path):
+    sphinx = _config()["sphinx"]["config"]
+    named = [*sphinx["html_css_files"], *sphinx["html_js_files"]]
+    assert named == ["course/site.css", "course/scroll-cues.js"]
+    assert scripts.build_book.copy_site_files(tmp_path / "course") == 2
+    assert sorted(path.name for path in (tmp_path / "course").iterdir()) == ["scroll-cues.js", "site.css"]
+    assert "course-scrolls" in (tmp_path / "course" / "site.css").read_text()
+
+
 def test_the_book_loads_no_thebe_and_no_analytics():
     config = _config()
     assert "sphinx_thebe" not in config["sphinx"]["config"]["extensions"]
