@@ -234,6 +234,23 @@ def test_lenet5_memory_by_hand() -> None:
     assert adam["optimizer_state"] == 2 * 61_706 * 8 and adam["parameters"] == 61_706 * 8
 
 
+def test_feature_maps_and_inference_peak_by_hand() -> None:
+    summary = cached("lenet5")
+    maps = summary.feature_maps()
+    assert len(maps) == len(summary.rows)
+    # every output but the flatten's (a view): 14,722 - 120 elements; with the input, saved_activations
+    assert sum(maps) == 14_722 - 120
+    assert 4 * (1_024 + sum(maps)) == summary.memory()["saved_activations"]
+    # largest input + output of a layer, tanh fused into the layer before it: S2 reads C1's
+    # 6 x 28 x 28 = 4,704 and writes 6 x 14 x 14 = 1,176 (C1 itself: 1,024 + 4,704 = 5,728)
+    assert summary.inference_peak() == (5_880, "S2")
+    memory = summary.memory()
+    assert memory["inference_peak"] == 4 * 5_880
+    assert memory["inference_total"] == 4 * (61_706 + 5_880)
+    # VGG-16 at batch 2: the second conv reads and writes 64 x 224 x 224 per sample
+    assert cached("vgg16", batch=2).inference_peak() == (2 * 2 * 64 * 224 * 224, "features.2")
+
+
 def test_in_place_activations_save_no_memory() -> None:
     summary = cached("alexnet")
     memory = summary.memory(dtype=2)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from course_lib import architectures
-from course_lib.architectures import Activation, Conv2d, Flatten, Network
+from course_lib.architectures import Activation, BatchNorm2d, Conv2d, Dropout, Flatten, Network
 from course_lib.complexity import DTYPE_BYTES, OPTIMIZER_STATE_SLOTS, Cost, conv2d_im2col_elements
 from course_lib.summary import render
 from course_lib.summary.conventions import CONVENTIONS, count_as
@@ -18,6 +18,11 @@ from course_lib.validation import require_int
 def _allocates(row: LayerRow) -> bool:
     """Does the layer write a new feature map? Not an in-place activation, not a Flatten (a view)."""
     return not (isinstance(row.spec, Activation) and row.spec.inplace) and not isinstance(row.spec, Flatten)
+
+
+def _fused(row: LayerRow) -> bool:
+    """Does inference fold the layer into the one before it (batch norm, an activation, dropout, a flatten)?"""
+    return isinstance(row.spec, BatchNorm2d | Activation | Dropout | Flatten)
 
 
 def _im2col_elements(row: LayerRow, batch: int) -> int:
@@ -109,6 +114,33 @@ class Summary:
         """Every convention's total: ``{"macs": ..., "flops": ..., "fvcore": ..., ...}``."""
         return {name: self.count_as(name) for name in CONVENTIONS}
 
+    def feature_maps(self) -> tuple[int, ...]:
+        """Elements of the new feature map each row writes, for the batch, in row order.
+
+        A row's output elements, or 0 for an in-place activation and a flatten (a
+        view): they reuse their input's memory. The input's elements plus their sum
+        are ``memory()``'s ``saved_activations`` (in elements).
+        """
+        return tuple(row.activations if _allocates(row) else 0 for row in self.rows)
+
+    def inference_peak(self) -> tuple[int, str]:
+        """(elements, layer name): the largest input + output of one layer, for the batch.
+
+        Both maps are alive while the layer runs. Batch norm, activations, dropout and
+        flattens are fused into the layer before them, as deployment tools fold them,
+        so only the other layers (convolutions, pooling, linear layers, adds, concats)
+        count. What inference needs at least for feature maps; more when branches keep
+        maps alive. Derived in notebooks/06_cnn_time_and_space.ipynb.
+        """
+        return max(
+            (
+                (self.batch * (math.prod(row.input_shape) + math.prod(row.output_shape)), row.name)
+                for row in self.rows
+                if not _fused(row)
+            ),
+            default=(self.batch * math.prod(self.input_shape), "input"),
+        )
+
     def memory(self, dtype: str | int = "float32", optimizer: str = "sgd") -> dict[str, int]:
         """Bytes, with b bytes per element (``dtype``: a name in `DTYPE_BYTES` or a byte count).
 
@@ -123,7 +155,9 @@ class Summary:
           layer at a time; `course_lib.conv.conv2d` itself holds only a chunk of it, see
           `course_lib.conv.layer.CHUNK_BYTES`);
         * ``training_total``: parameters + gradients + optimizer_state + saved_activations
-          + im2col_workspace.
+          + im2col_workspace;
+        * for inference, ``inference_peak`` the largest input + output of one layer
+          (`inference_peak`) and ``inference_total`` parameters + inference_peak.
 
         An estimate: frameworks also free maps early, fuse layers, keep gradient buffers
         of the activations during the backward pass and allocate workspaces of their own.
@@ -137,8 +171,7 @@ class Summary:
             size = require_int("dtype", dtype)
         if optimizer not in OPTIMIZER_STATE_SLOTS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZER_STATE_SLOTS)}, got {optimizer!r}")
-        saved = self.batch * math.prod(self.input_shape)
-        saved += sum(row.activations for row in self.rows if _allocates(row))
+        saved = self.batch * math.prod(self.input_shape) + sum(self.feature_maps())
         workspace = max((_im2col_elements(row, self.batch) for row in self.rows), default=0)
         memory = {
             "parameters": self.params * size,
@@ -150,6 +183,8 @@ class Summary:
         }
         training = ("parameters", "gradients", "optimizer_state", "saved_activations", "im2col_workspace")
         memory["training_total"] = sum(memory[key] for key in training)
+        memory["inference_peak"] = self.inference_peak()[0] * size
+        memory["inference_total"] = memory["parameters"] + memory["inference_peak"]
         return memory
 
     def to_text(self) -> str:
