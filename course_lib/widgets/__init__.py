@@ -1,9 +1,9 @@
 """ipywidgets front ends of the course's experiments, one submodule per notebook.
 
-Each submodule holds a pure ``*_report`` function (unit-tested over its whole
-slider range) and an ``*_explorer`` builder that wraps it in an `Explorer`
-(see `course_lib.widgets.base`). Notebooks import from the submodule they use,
-e.g. ``from course_lib.widgets.matmul import matmul_explorer, matmul_report``.
+Each submodule holds an ``*_explorer`` builder that wires controls to a pure
+report function (in `course_lib.reports` once migrated; unit-tested over its
+whole control range there) with an `Explorer` (see `course_lib.widgets.base`).
+Notebooks import the explorer from here and the report from `course_lib.reports`.
 
 =================  ============================================================
 submodule          notebook

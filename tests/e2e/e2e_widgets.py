@@ -49,6 +49,52 @@ _PANEL_TEXT = """
 }
 """
 
+# The visible figure of an Explorer (an ipywidgets Image) under a root element: its bytes' length and
+# SHA-256 (fetched from the image's own source, what the browser shows), and its shown and natural size.
+_FIGURE = """
+async (root) => {
+  const images = [...root.querySelectorAll('img')].filter((e) => e.checkVisibility());
+  if (images.length !== 1) return {error: `expected one visible figure, found ${images.length}`};
+  const image = images[0];
+  if (!image.src || !image.complete || !image.naturalWidth) return {error: 'the figure is not loaded'};
+  const bytes = new Uint8Array(await (await fetch(image.src)).arrayBuffer());
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const box = image.getBoundingClientRect();
+  return {
+    digest: `${bytes.length}:` + Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
+    shown: [box.width, box.height],
+    natural: [image.naturalWidth, image.naturalHeight],
+  };
+}
+"""
+
+
+def figure(root: Locator) -> dict[str, object]:
+    """The visible figure under ``root``: ``digest`` (length and SHA-256 of its bytes), ``shown`` and
+    ``natural`` sizes in pixels; or ``error`` saying why there is none."""
+    return root.evaluate(_FIGURE)
+
+
+def wait_for_new_figure(root: Locator, before: str, timeout: float, what: str) -> str:
+    """Wait until the figure under ``root`` differs from the one whose digest was ``before``; its new digest."""
+    return wait_for(
+        lambda: figure(root).get("digest") not in (None, before) and figure(root)["digest"],
+        timeout,
+        f"{what}: the figure to change",
+        lambda: figure(root),
+    )
+
+
+def assert_undistorted(root: Locator, what: str) -> None:
+    """The figure under ``root`` is shown at its own aspect ratio (within 1%), at least 300 px wide."""
+    shown = figure(root)
+    assert "error" not in shown, f"{what}: {shown['error']}"
+    (width, height), (natural_width, natural_height) = shown["shown"], shown["natural"]
+    assert width >= 300, f"{what}: the figure is only {width:.0f} px wide"
+    assert abs(width / height - natural_width / natural_height) <= 0.01 * natural_width / natural_height, (
+        f"{what}: figure shown at {width:.0f}x{height:.0f} px, drawn at {natural_width}x{natural_height}"
+    )
+
 
 def normalized(text: str) -> str:
     """``text`` with every run of whitespace made one space (how a panel is compared with a report)."""

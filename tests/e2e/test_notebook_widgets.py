@@ -21,7 +21,9 @@ import nbformat
 import pytest
 from e2e_run import NOTEBOOKS, Lab, Record
 from e2e_widgets import (
+    assert_undistorted,
     error_outputs,
+    figure,
     menu,
     move_slider,
     normalized,
@@ -31,14 +33,14 @@ from e2e_widgets import (
     stderr_outputs,
     wait_for,
     wait_for_idle_kernel,
+    wait_for_new_figure,
     wait_for_panel,
     wait_for_run_all,
     widget_output,
 )
 
-from course_lib.reports import conv_layer
+from course_lib.reports import bigo, conv_layer
 from course_lib.widgets.backprop import backprop_report
-from course_lib.widgets.bigo import growth_report
 from course_lib.widgets.efficient import efficient_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.learning_theory import search_space_report, xor_report
@@ -50,6 +52,7 @@ from course_lib.widgets.training import training_report
 
 RUN_ALL_TIMEOUT = 120  # seconds per notebook; `make execute` runs each in under 30 s
 PANEL_TIMEOUT = 30  # seconds for a panel to show the report after a slider moved
+SCREENSHOT_VIEWPORT = {"width": 1280, "height": 720}  # a real screen: each drawing explorer is shot at it
 BUILDER_CALL = re.compile(r"\b\w+_explorer\(|\bplayground\(")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -77,12 +80,15 @@ class WidgetCase:
     sliders to move, in order. ``expected``: the report for the control values shown
     ({label: shown text}), computed by course_lib. ``lines``: compare only the panel's first
     lines (the rest depends on this machine's measurements), or None for all of it.
+    ``draws``: the explorer shows its report's figure, which must change at every move and be shown
+    undistorted; a screenshot of the explorer at 1280x720 is saved after the moves.
     """
 
     call: str
     sliders: tuple[str, ...]
     expected: Callable[[dict[str, str]], str]
     lines: int | None = None
+    draws: bool = False
 
 
 def _roofline_counts(v: dict[str, str]) -> str:
@@ -96,7 +102,8 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "growth_explorer(",
             ("n", "factor"),
-            lambda v: growth_report(n=int(v["n"]), factor=int(v["factor"])),
+            lambda v: bigo.text(n=int(v["n"]), factor=int(v["factor"])),
+            draws=True,
         )
     ],
     "01_matrix_multiplication": [
@@ -236,13 +243,25 @@ def test_notebook_runs_and_its_sliders_update_the_report(
         )
         for label in case.sliders:
             before = panel_text(root)
+            before_figure = figure(root).get("digest") if case.draws else None
             value = move_slider(root, label)
             controls = read_controls(root)
             assert controls[label] == value, (label, controls)
             moved = f"{what}: the report after {label} -> {value}"
             wait_for_panel(root, case.expected(controls), PANEL_TIMEOUT, moved, case.lines)
             assert normalized(panel_text(root)) != normalized(before), f"{moved}: the panel did not change"
+            if case.draws:
+                assert before_figure, f"{what}: no figure before {label} moved: {figure(root)}"
+                wait_for_new_figure(root, before_figure, PANEL_TIMEOUT, moved)
+                assert_undistorted(root, moved)
             record.sliders.append(f"{path.stem[:2]}:{label}={value}")
+        if case.draws:
+            viewport = page.viewport_size
+            page.set_viewport_size(SCREENSHOT_VIEWPORT)
+            root.scroll_into_view_if_needed()
+            name = re.sub(r"\W+", "_", case.call).strip("_")
+            page.screenshot(path=str(record.screenshots / f"{path.stem}_{name}.png"))
+            page.set_viewport_size(viewport)
 
 
 def test_a_failing_cell_is_caught(lab: Lab, lab_kernels, page):
