@@ -40,6 +40,7 @@ from e2e_widgets import (
 )
 
 from course_lib.reports import bigo, conv_layer
+from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.efficient import efficient_report
 from course_lib.widgets.forward import forward_report
@@ -177,6 +178,21 @@ CASES: dict[str, list[WidgetCase]] = {
         )
     ],
     "09_from_flops_to_seconds": [WidgetCase("roofline_explorer(", ("batch",), _roofline_counts, lines=5)],
+    "10_memory_precision_energy": [
+        WidgetCase(
+            "memory_explorer(",
+            ("batch", "segments"),
+            lambda v: (
+                memory_report(
+                    network=v["network"],
+                    batch=int(v["batch"]),
+                    precision=v["precision"],
+                    segments=int(v["segments"]),
+                ).text
+            ),
+            draws=True,
+        )
+    ],
     "11_learning_theory_aside": [
         WidgetCase(
             "search_space_explorer(",
