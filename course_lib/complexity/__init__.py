@@ -1,8 +1,11 @@
 """Cost formulas as exact-integer Python functions: one submodule per kind of layer.
 
-``conv`` holds convolution, pooling (ceil mode, adaptive), batch-norm and
-residual-add layers (forward, backward, parameters, im2col workspace, training
-memory); ``dense`` holds dense layers and MLPs (forward, backward, SGD update,
+``conv`` holds convolution layers, each checked once in a `ConvShape` (forward,
+backward, parameters, im2col workspace, training memory), batch-norm and
+residual-add layers; ``pooling`` max, average, adaptive and global pooling
+(ceil mode included), from one checked `PoolShape` and in closed form (O(1) in
+the input size); ``geometry`` the output sizes and window totals both share;
+``dense`` holds dense layers and MLPs (forward, backward, SGD update,
 training step, losses, parameters); every formula returns a `Cost` (multiplies, adds,
 divides, activations, MACs, and ``flops``). Nothing here imports the
 implementations (``ops``, ``counting``, ``mlp``, ``conv``): tests set these
@@ -12,6 +15,7 @@ formulas beside counted runs of the real code.
 from course_lib.complexity.conv import (
     DTYPE_BYTES,
     OPTIMIZER_STATE_SLOTS,
+    ConvShape,
     adaptive_avg_pool2d_cost,
     adaptive_pool_windows,
     avg_pool2d_backward_cost,
@@ -80,13 +84,16 @@ from course_lib.complexity.memory import (
     mlp_checkpoint_peak_bytes,
     split_layers,
 )
+from course_lib.complexity.pooling import PoolShape
 
 __all__ = [
     "DTYPE_BYTES",
     "KINDS",
     "LOSSES",
     "OPTIMIZER_STATE_SLOTS",
+    "ConvShape",
     "Cost",
+    "PoolShape",
     "activation_backward_cost",
     "activation_forward_cost",
     "adaptive_avg_pool2d_cost",

@@ -13,8 +13,13 @@ This module imports nothing from the implementations (``ops``, ``counting``,
 
 from __future__ import annotations
 
+import inspect
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import ParamSpec
+
+P = ParamSpec("P")
 
 KINDS = ("multiplies", "adds", "divides", "activations", "macs")
 """The kinds of operation a `Cost` holds (the order of ``OpCounter.as_dict()``)."""
@@ -85,3 +90,17 @@ class Cost:
         return Cost(**{kind: getattr(self, kind) * times for kind in KINDS})
 
     __rmul__ = __mul__
+
+
+def summed(parts: Callable[P, dict[str, Cost]], name: str, doc: str) -> Callable[P, Cost]:
+    """A function named ``name`` (docstring ``doc``) taking the arguments of ``parts`` and returning
+    the sum of the costs ``parts`` returns: a layer's whole backward pass from its gradients."""
+
+    def total(*args: P.args, **kwargs: P.kwargs) -> Cost:
+        return sum(parts(*args, **kwargs).values(), Cost())
+
+    total.__name__ = total.__qualname__ = name
+    total.__module__ = parts.__module__
+    total.__doc__ = doc
+    total.__signature__ = inspect.signature(parts).replace(return_annotation="Cost")  # type: ignore[attr-defined]
+    return total

@@ -60,10 +60,11 @@ A training step is forward + loss + backward + SGD update.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from course_lib.complexity.cost import Cost
+from course_lib.complexity.cost import Cost, summed
+from course_lib.complexity.geometry import require_flag
 from course_lib.validation import require_int
 
 __all__ = [
@@ -95,14 +96,16 @@ LOSSES = ("mse", "softmax_cross_entropy")
 
 
 def _widths(widths: Sequence[int]) -> list[int]:
-    """``widths`` as a list of >= 2 positive ints, or ValueError naming the bad entry."""
-    if isinstance(widths, str | bytes) or not isinstance(widths, Sequence):
+    """``widths`` (a list, tuple or 1-D integer array) as a list of >= 2 positive ints, or ValueError
+    naming the bad entry."""
+    if isinstance(widths, str | bytes | Mapping) or not isinstance(widths, Iterable):
         raise ValueError(f"widths must be a sequence of positive integers, got {widths!r}")
-    if len(widths) < 2:
+    sizes = list(widths)
+    if len(sizes) < 2:
         raise ValueError(
-            f"widths must list at least 2 sizes (input and output, [n(0), ..., n(L)]), got {list(widths)}"
+            f"widths must list at least 2 sizes (input and output, [n(0), ..., n(L)]), got {sizes}"
         )
-    return [require_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
+    return [require_int(f"widths[{i}]", w) for i, w in enumerate(sizes)]
 
 
 # ---------------------------------------------------------------- parameters
@@ -133,7 +136,7 @@ def dense_forward_cost(n_in: int, n_out: int, batch: int = 1, *, bias_unit: bool
     """
     n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
     B = require_int("batch", batch)
-    if bias_unit:
+    if require_flag("bias_unit", bias_unit):
         products = B * (n_in + 1) * n_out
         return Cost(multiplies=products, adds=B * n_in * n_out, macs=products)
     products = B * n_in * n_out
@@ -170,6 +173,7 @@ def dense_backward_costs(
     """
     n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
     B = require_int("batch", batch)
+    need_dx, bias_unit = require_flag("need_dx", need_dx), require_flag("bias_unit", bias_unit)
     dW = Cost(multiplies=n_in * B * n_out, adds=n_in * (B - 1) * n_out, macs=n_in * B * n_out)
     if bias_unit:
         db = Cost(multiplies=n_out * B, adds=n_out * (B - 1), macs=n_out * B)
@@ -179,18 +183,16 @@ def dense_backward_costs(
     return {"dx": dx if need_dx else Cost(), "dW": dW, "db": db}
 
 
-def dense_backward_cost(
-    n_in: int, n_out: int, batch: int = 1, *, need_dx: bool = True, bias_unit: bool = False
-) -> Cost:
-    """Cost of (dx, dW, db) from dz: the sum of `dense_backward_costs`.
+dense_backward_cost = summed(
+    dense_backward_costs,
+    "dense_backward_cost",
+    """Cost of (dx, dW, db) from dz: the sum of `dense_backward_costs` (same arguments).
 
     Multiplies 2*B*n_in*n_out (B*n_in*n_out without dx), adds
     n_in*(B-1)*n_out + (B-1)*n_out + B*(n_out-1)*n_in. Derived in
     notebooks/03_backpropagation.ipynb.
-    """
-    return sum(
-        dense_backward_costs(n_in, n_out, batch, need_dx=need_dx, bias_unit=bias_unit).values(), Cost()
-    )
+    """,
+)
 
 
 def layer_forward_cost(n_in: int, n_out: int, batch: int = 1) -> Cost:
