@@ -6,7 +6,10 @@
 
 ``summary`` prints `course_lib.summary.summarize` of network NET (see ``list``).
 A bad network name, shape or batch prints one line ``course_lib: error: ...`` on
-stderr and exits with status 2; no traceback.
+stderr and exits with status 2; no traceback. Shapes and batch sizes are read by
+`course_lib.validation.parse_int_list` (the widgets' parser too): ASCII whole
+numbers up to 2**63 - 1. Every count comes from closed forms, so any accepted
+size answers at once.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sys
 import course_lib
 from course_lib import architectures
 from course_lib.summary import summarize
+from course_lib.validation import parse_int_list
 
 FORMATS = ("text", "markdown", "csv")
 
@@ -29,28 +33,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _shape(text: str) -> tuple[int, int, int]:
-    """``"3,224,224"`` -> (3, 224, 224); argparse turns the ArgumentTypeError into the error line."""
-    parts = [part.strip() for part in text.split(",")]
-    if len(parts) != 3:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not C,H,W: expected 3 comma-separated sizes, got {len(parts)}"
-        )
-    sizes = []
-    for part in parts:
-        if not part.lstrip("+-").isdigit():
-            raise argparse.ArgumentTypeError(f"{text!r} is not C,H,W: {part!r} is not an integer")
-        if int(part) < 1:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not C,H,W: sizes must be positive, got {int(part)}"
-            )
-        sizes.append(int(part))
-    return sizes[0], sizes[1], sizes[2]
+    """``"3,224,224"`` -> (3, 224, 224) by `validation.parse_int_list`; argparse turns the
+    ArgumentTypeError into the one-line error, naming ``--input``."""
+    try:
+        channels, height, width = parse_int_list("input", text, min_len=3, max_len=3)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error} (expected C,H,W)") from None
+    return channels, height, width
 
 
 def _batch(text: str) -> int:
-    if not text.strip().lstrip("+-").isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"batch must be a positive integer, got {text!r}")
-    return int(text)
+    try:
+        (batch,) = parse_int_list("batch", text, min_len=1, max_len=1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"batch must be a positive integer, got {text!r}") from None
+    return batch
 
 
 def _parser() -> _Parser:

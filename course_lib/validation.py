@@ -134,6 +134,21 @@ def require_choice(name: str, value: T, choices: Collection[T]) -> T:
     raise ValueError(f"{name} must be one of {listed}; got {value!r}")
 
 
+def require_pair(name: str, value: object, low: int = 1) -> tuple[int, int]:
+    """``value`` as a (height, width) pair of ints >= ``low``, or ValueError naming ``name``.
+
+    One integer stands for both dimensions; two may come as a tuple, a list or a
+    1-D array of length 2 (numpy integers included). A bad entry is named with its
+    index (``kernel[1] must be a positive integer, got 0``).
+    """
+    if isinstance(value, tuple | list) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}")
+        return require_int(f"{name}[0]", value[0], low), require_int(f"{name}[1]", value[1], low)
+    single = require_int(name, value, low)
+    return single, single
+
+
 # ---------------------------------------------------------------- lists of integers
 
 _TOKEN = re.compile(r"[+-]?[0-9]+")

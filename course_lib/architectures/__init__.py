@@ -8,7 +8,19 @@ torchvision ones match torchvision's models exactly (same layers, same
 parameter count); ``published(name)`` gives the published counts and their
 sources (course_lib/architectures/SOURCES.md). Used in
 notebooks/06_cnn_time_and_space.ipynb and notebooks/07_designing_efficient_cnns.ipynb.
-This package imports only the standard library.
+This package imports only the standard library and `course_lib.validation`
+(its argument checks).
+
+Fixed layers: like PyTorch's ``Conv2d(in_channels, ...)`` and
+``Linear(in_features, ...)``, every builder's `Conv2d` carries its
+``in_channels`` and every `Linear` its ``in_features``. Walking a network on an
+input with other channels, or with a size that changes the flattened length a
+`Linear` receives, is refused, naming the layer, as PyTorch refuses it. The
+networks with adaptive average pooling before their classifier (AlexNet, VGG,
+GoogLeNet, ResNet, MobileNet, SqueezeNet) take any input size the earlier layers
+fit, exactly as in PyTorch; LeNet-5 has none and takes only the sizes that give
+C5 a 1 x 1 output (32 to 35 pixels a side). Specs written by hand may leave
+``in_channels`` / ``in_features`` out (None): they then follow the input.
 
 Walking rules
 -------------
@@ -108,7 +120,9 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Network:
-    """The `Network` spec called ``name`` (one of `names()`); ValueError for any other name."""
+    """The `Network` spec called ``name`` (one of `names()`); ValueError for any other name or type."""
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a network name (a str, one of {', '.join(_BUILDERS)}), got {name!r}")
     if name not in _BUILDERS:
         raise ValueError(f"unknown network {name!r}; known networks: {', '.join(_BUILDERS)}")
     return _BUILDERS[name]()

@@ -46,12 +46,23 @@ INCEPTION: dict[str, tuple[int, int, int, int, int, int]] = {
 """Per module: ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj (the paper's Table 1)."""
 
 
-def basic_conv(name: str, out_channels: int, kernel: int, stride: int = 1, padding: int = 0) -> Sequential:
+def basic_conv(
+    name: str, in_channels: int, out_channels: int, kernel: int, stride: int = 1, padding: int = 0
+) -> Sequential:
     """torchvision's BasicConv2d: conv (no bias) + BatchNorm(eps=0.001) + ReLU."""
+    conv = Conv2d(
+        out_channels,
+        kernel,
+        stride=stride,
+        padding=padding,
+        bias=False,
+        in_channels=in_channels,
+        name=f"{name}.conv",
+    )
     return Sequential(
         name,
         (
-            Conv2d(out_channels, kernel, stride=stride, padding=padding, bias=False, name=f"{name}.conv"),
+            conv,
             BatchNorm2d(eps=0.001, name=f"{name}.bn"),
             ReLU(inplace=True, name=f"{name}.relu"),
         ),
@@ -59,62 +70,79 @@ def basic_conv(name: str, out_channels: int, kernel: int, stride: int = 1, paddi
 
 
 def inception(
-    name: str, ch1x1: int, ch3x3red: int, ch3x3: int, ch5x5red: int, ch5x5: int, pool_proj: int
+    name: str,
+    in_channels: int,
+    ch1x1: int,
+    ch3x3red: int,
+    ch3x3: int,
+    ch5x5red: int,
+    ch5x5: int,
+    pool_proj: int,
 ) -> Concat:
-    """One Inception module: four branches on the same input, concatenated on channels."""
+    """One Inception module on ``in_channels``: four branches on the same input, concatenated on channels
+    (ch1x1 + ch3x3 + ch5x5 + pool_proj of them)."""
     return Concat(
         name,
         (
-            basic_conv(f"{name}.branch1", ch1x1, 1),
+            basic_conv(f"{name}.branch1", in_channels, ch1x1, 1),
             Sequential(
                 f"{name}.branch2",
                 (
-                    basic_conv(f"{name}.branch2.0", ch3x3red, 1),
-                    basic_conv(f"{name}.branch2.1", ch3x3, 3, padding=1),
+                    basic_conv(f"{name}.branch2.0", in_channels, ch3x3red, 1),
+                    basic_conv(f"{name}.branch2.1", ch3x3red, ch3x3, 3, padding=1),
                 ),
             ),
             Sequential(
                 f"{name}.branch3",
                 # 3x3, not the paper's 5x5: torchvision's known deviation (issue #906).
                 (
-                    basic_conv(f"{name}.branch3.0", ch5x5red, 1),
-                    basic_conv(f"{name}.branch3.1", ch5x5, 3, padding=1),
+                    basic_conv(f"{name}.branch3.0", in_channels, ch5x5red, 1),
+                    basic_conv(f"{name}.branch3.1", ch5x5red, ch5x5, 3, padding=1),
                 ),
             ),
             Sequential(
                 f"{name}.branch4",
                 (
                     MaxPool2d(3, stride=1, padding=1, ceil_mode=True, name=f"{name}.branch4.0"),
-                    basic_conv(f"{name}.branch4.1", pool_proj, 1),
+                    basic_conv(f"{name}.branch4.1", in_channels, pool_proj, 1),
                 ),
             ),
         ),
     )
 
 
+def _inceptions(names: tuple[str, ...], in_channels: int) -> tuple[list[Concat], int]:
+    """The Inception modules ``names`` in a row from ``in_channels``, and the channels they end with."""
+    modules = []
+    for name in names:
+        ch1x1, _, ch3x3, _, ch5x5, pool_proj = INCEPTION[name]
+        modules.append(inception(name, in_channels, *INCEPTION[name]))
+        in_channels = ch1x1 + ch3x3 + ch5x5 + pool_proj
+    return modules, in_channels
+
+
 def googlenet(num_classes: int = 1000) -> Network:
     """torchvision's GoogLeNet at inference: no auxiliary classifiers (module docstring)."""
+    stage3, channels = _inceptions(("inception3a", "inception3b"), 192)
+    stage4, channels = _inceptions(
+        ("inception4a", "inception4b", "inception4c", "inception4d", "inception4e"), channels
+    )
+    stage5, channels = _inceptions(("inception5a", "inception5b"), channels)
     layers = (
-        basic_conv("conv1", 64, 7, stride=2, padding=3),
+        basic_conv("conv1", 3, 64, 7, stride=2, padding=3),
         MaxPool2d(3, stride=2, ceil_mode=True, name="maxpool1"),
-        basic_conv("conv2", 64, 1),
-        basic_conv("conv3", 192, 3, padding=1),
+        basic_conv("conv2", 64, 64, 1),
+        basic_conv("conv3", 64, 192, 3, padding=1),
         MaxPool2d(3, stride=2, ceil_mode=True, name="maxpool2"),
-        inception("inception3a", *INCEPTION["inception3a"]),
-        inception("inception3b", *INCEPTION["inception3b"]),
+        *stage3,
         MaxPool2d(3, stride=2, ceil_mode=True, name="maxpool3"),
-        inception("inception4a", *INCEPTION["inception4a"]),
-        inception("inception4b", *INCEPTION["inception4b"]),
-        inception("inception4c", *INCEPTION["inception4c"]),
-        inception("inception4d", *INCEPTION["inception4d"]),
-        inception("inception4e", *INCEPTION["inception4e"]),
+        *stage4,
         MaxPool2d(2, stride=2, ceil_mode=True, name="maxpool4"),
-        inception("inception5a", *INCEPTION["inception5a"]),
-        inception("inception5b", *INCEPTION["inception5b"]),
+        *stage5,
         AdaptiveAvgPool2d((1, 1), name="avgpool"),
         Flatten(name="flatten"),
         Dropout(0.2, name="dropout"),
-        Linear(num_classes, name="fc"),
+        Linear(num_classes, in_features=channels, name="fc"),
     )
     return Network(
         name="googlenet",

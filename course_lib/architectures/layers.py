@@ -23,42 +23,32 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from course_lib.validation import check_instance, require_bool, require_int, require_pair
+
 Pair = tuple[int, int]
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _positive_int(value: object, arg: str, owner: str) -> int:
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"{owner}: {arg} must be a positive int, got {value!r}")
-    return value
+    """``value`` as a positive int (numpy integers too), or ValueError naming ``owner`` and ``arg``."""
+    return require_int(f"{owner}: {arg}", value, 1)
+
+
+def _optional_positive_int(value: object, arg: str, owner: str) -> int | None:
+    return None if value is None else _positive_int(value, arg, owner)
 
 
 def _pair(value: object, arg: str, owner: str, *, minimum: int) -> Pair:
     """``value`` (an int or an (h, w) pair) as an (h, w) pair of ints >= ``minimum``."""
-    if _is_int(value):
-        pair = (value, value)
-    elif isinstance(value, tuple | list) and len(value) == 2 and all(_is_int(v) for v in value):
-        pair = (value[0], value[1])
-    else:
-        raise ValueError(f"{owner}: {arg} must be an int or an (h, w) pair of ints, got {value!r}")
-    if min(pair) < minimum:
-        bound = "positive" if minimum == 1 else f">= {minimum}"
-        raise ValueError(f"{owner}: {arg} must be {bound}, got {value!r}")
-    return pair
+    return require_pair(f"{owner}: {arg}", value, minimum)
 
 
 def _bool(value: object, arg: str, owner: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{owner}: {arg} must be True or False, got {value!r}")
-    return value
+    return require_bool(f"{owner}: {arg}", value)
 
 
 def _name(value: object, owner: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{owner}: name must be a str, got {value!r}")
+    check_instance(f"{owner}: name", value, str, "a str")
+    assert isinstance(value, str)
     return value
 
 
@@ -80,6 +70,11 @@ class Conv2d:
     the walker, which knows ``C_in``). Output side:
     ``floor((H + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1``.
     Parameters: ``out_channels * (C_in / groups) * K_h * K_w`` (+ ``out_channels`` with bias).
+
+    ``in_channels``: the C_in the layer's weights were made for, as in PyTorch's
+    ``Conv2d(in_channels, out_channels, ...)``; the walker refuses an input with
+    other channels, naming the layer. ``None`` (the default, for specs written by
+    hand) lets C_in follow from the input. The network builders fix it everywhere.
     """
 
     out_channels: int
@@ -89,6 +84,7 @@ class Conv2d:
     dilation: Pair = (1, 1)
     groups: int = 1
     bias: bool = True
+    in_channels: int | None = field(default=None, kw_only=True)
     name: str = field(default="", kw_only=True)
 
     def __post_init__(self) -> None:
@@ -97,8 +93,14 @@ class Conv2d:
         groups = _positive_int(self.groups, "groups", owner)
         if out_channels % groups:
             raise ValueError(f"{owner}: groups={groups} must divide out_channels={out_channels}")
+        in_channels = _optional_positive_int(self.in_channels, "in_channels", owner)
+        if in_channels is not None and in_channels % groups:
+            raise ValueError(f"{owner}: groups={groups} must divide in_channels={in_channels}")
         _set(
             self,
+            out_channels=out_channels,
+            groups=groups,
+            in_channels=in_channels,
             kernel=_pair(self.kernel, "kernel", owner, minimum=1),
             stride=_pair(self.stride, "stride", owner, minimum=1),
             padding=_pair(self.padding, "padding", owner, minimum=0),
@@ -248,16 +250,28 @@ class Linear:
     """Dense layer ``n_in -> out_features`` on a flat input.
 
     Parameters: ``n_in * out_features`` (+ ``out_features`` with bias).
+
+    ``in_features``: the n_in the weights were made for, as in PyTorch's
+    ``Linear(in_features, out_features)``; the walker refuses an input whose
+    flattened length differs (a network without adaptive pooling before its
+    classifier accepts only the input sizes that give it), naming the layer.
+    ``None`` (the default, for specs written by hand) lets n_in follow from the input.
     """
 
     out_features: int
     bias: bool = True
+    in_features: int | None = field(default=None, kw_only=True)
     name: str = field(default="", kw_only=True)
 
     def __post_init__(self) -> None:
         owner = f"Linear {self.name!r}" if self.name else "Linear"
-        _positive_int(self.out_features, "out_features", owner)
-        _set(self, bias=_bool(self.bias, "bias", owner), name=_name(self.name, owner))
+        _set(
+            self,
+            out_features=_positive_int(self.out_features, "out_features", owner),
+            in_features=_optional_positive_int(self.in_features, "in_features", owner),
+            bias=_bool(self.bias, "bias", owner),
+            name=_name(self.name, owner),
+        )
 
 
 @dataclass(frozen=True)

@@ -48,18 +48,18 @@ C3_CONNECTIONS: tuple[tuple[int, ...], ...] = (
 def lenet5() -> Network:
     """LeNet-5, modern variant: tanh, average pooling, full C3, dense output (module docstring)."""
     layers = (
-        Conv2d(6, 5, name="C1"),
+        Conv2d(6, 5, in_channels=1, name="C1"),
         Tanh(name="C1.act"),
         AvgPool2d(2, name="S2"),
-        Conv2d(16, 5, name="C3"),
+        Conv2d(16, 5, in_channels=6, name="C3"),
         Tanh(name="C3.act"),
         AvgPool2d(2, name="S4"),
-        Conv2d(120, 5, name="C5"),
+        Conv2d(120, 5, in_channels=16, name="C5"),
         Tanh(name="C5.act"),
         Flatten(name="flatten"),
-        Linear(84, name="F6"),
+        Linear(84, in_features=120, name="F6"),
         Tanh(name="F6.act"),
-        Linear(10, name="output"),
+        Linear(10, in_features=84, name="output"),
     )
     return Network(
         name="lenet5",

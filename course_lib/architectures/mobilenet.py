@@ -84,15 +84,27 @@ V2_SETTINGS: tuple[tuple[int, int, int, int], ...] = (
 def _conv_bn_act(
     name: str,
     names: tuple[str, str, str],
-    out: int,
+    channels: tuple[int, int],
     kernel: int,
     stride: int,
     groups: int,
     act: type[Activation],
 ) -> tuple[Layer, Layer, Layer]:
+    """Conv (``channels`` = (in, out), no bias) + BN + activation, named ``name.<names>``."""
     conv, bn, relu = (f"{name}.{part}" for part in names)
+    in_channels, out = channels
+    padding = (kernel - 1) // 2
     return (
-        Conv2d(out, kernel, stride=stride, padding=(kernel - 1) // 2, groups=groups, bias=False, name=conv),
+        Conv2d(
+            out,
+            kernel,
+            stride=stride,
+            padding=padding,
+            groups=groups,
+            bias=False,
+            in_channels=in_channels,
+            name=conv,
+        ),
         BatchNorm2d(name=bn),
         act(inplace=True, name=relu),
     )
@@ -124,16 +136,20 @@ def _width_multiplier(value: object) -> float:
 def _v1_layers(alpha: float, num_classes: int) -> tuple[Layer, ...]:
     names = ("conv", "bn", "relu")
     channels = thinned_channels(V1_STEM_CHANNELS, alpha)
-    layers: list[Layer] = [Sequential("Conv2d_0", _conv_bn_act("Conv2d_0", names, channels, 3, 2, 1, ReLU))]
+    stem = _conv_bn_act("Conv2d_0", names, (3, channels), 3, 2, 1, ReLU)
+    layers: list[Layer] = [Sequential("Conv2d_0", stem)]
     for index, (stride, out) in enumerate(V1_BLOCKS, start=1):
         dw, pw = f"Conv2d_{index}_depthwise", f"Conv2d_{index}_pointwise"
-        layers.append(Sequential(dw, _conv_bn_act(dw, names, channels, 3, stride, channels, ReLU)))
-        channels = thinned_channels(out, alpha)
-        layers.append(Sequential(pw, _conv_bn_act(pw, names, channels, 1, 1, 1, ReLU)))
+        layers.append(
+            Sequential(dw, _conv_bn_act(dw, names, (channels, channels), 3, stride, channels, ReLU))
+        )
+        pointwise = (channels, thinned_channels(out, alpha))
+        layers.append(Sequential(pw, _conv_bn_act(pw, names, pointwise, 1, 1, 1, ReLU)))
+        channels = pointwise[1]
     layers += [
         AdaptiveAvgPool2d((1, 1), name="avgpool"),
         Flatten(name="flatten"),
-        Linear(num_classes, name="fc"),
+        Linear(num_classes, in_features=channels, name="fc"),
     ]
     return tuple(layers)
 
@@ -178,13 +194,12 @@ def _inverted_residual(name: str, in_channels: int, out: int, stride: int, expan
     hidden = in_channels * expand  # torchvision: int(round(inp * expand_ratio)); t is an int here
     layers: list[Layer] = []
     if expand != 1:
-        layers.append(
-            Sequential(f"{name}.conv.0", _conv_bn_act(f"{name}.conv.0", names, hidden, 1, 1, 1, ReLU6))
-        )
+        expand_layer = _conv_bn_act(f"{name}.conv.0", names, (in_channels, hidden), 1, 1, 1, ReLU6)
+        layers.append(Sequential(f"{name}.conv.0", expand_layer))
     index = len(layers)
     dw = f"{name}.conv.{index}"
-    layers.append(Sequential(dw, _conv_bn_act(dw, names, hidden, 3, stride, hidden, ReLU6)))
-    layers.append(Conv2d(out, 1, bias=False, name=f"{name}.conv.{index + 1}"))
+    layers.append(Sequential(dw, _conv_bn_act(dw, names, (hidden, hidden), 3, stride, hidden, ReLU6)))
+    layers.append(Conv2d(out, 1, bias=False, in_channels=hidden, name=f"{name}.conv.{index + 1}"))
     layers.append(BatchNorm2d(name=f"{name}.conv.{index + 2}"))
     if stride == 1 and in_channels == out:
         return Residual(name, Sequential(f"{name}.conv", tuple(layers)))
@@ -194,7 +209,9 @@ def _inverted_residual(name: str, in_channels: int, out: int, stride: int, expan
 def mobilenet_v2(num_classes: int = 1000) -> Network:
     """torchvision's MobileNet V2, width 1.0 (module docstring)."""
     names = ("0", "1", "2")
-    layers: list[Layer] = [Sequential("features.0", _conv_bn_act("features.0", names, 32, 3, 2, 1, ReLU6))]
+    layers: list[Layer] = [
+        Sequential("features.0", _conv_bn_act("features.0", names, (3, 32), 3, 2, 1, ReLU6))
+    ]
     channels = 32
     for expand, out, repeats, first_stride in V2_SETTINGS:
         for repeat in range(repeats):
@@ -202,12 +219,12 @@ def mobilenet_v2(num_classes: int = 1000) -> Network:
             layers.append(_inverted_residual(f"features.{len(layers)}", channels, out, stride, expand))
             channels = out
     last = f"features.{len(layers)}"
-    layers.append(Sequential(last, _conv_bn_act(last, names, 1280, 1, 1, 1, ReLU6)))
+    layers.append(Sequential(last, _conv_bn_act(last, names, (channels, 1280), 1, 1, 1, ReLU6)))
     layers += [
         AdaptiveAvgPool2d((1, 1), name="avgpool"),
         Flatten(name="flatten"),
         Dropout(0.2, name="classifier.0"),
-        Linear(num_classes, name="classifier.1"),
+        Linear(num_classes, in_features=1280, name="classifier.1"),
     ]
     return Network(
         name="mobilenet_v2",

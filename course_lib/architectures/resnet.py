@@ -40,9 +40,19 @@ EXPANSION = {"basic": 1, "bottleneck": 4}
 """Output channels of a block = its width x this."""
 
 
-def _conv_bn(name: str, conv: str, bn: str, out: int, kernel: int, stride: int) -> tuple[Layer, Layer]:
+def _conv_bn(
+    name: str, conv: str, bn: str, in_channels: int, out: int, kernel: int, stride: int
+) -> tuple[Layer, Layer]:
     return (
-        Conv2d(out, kernel, stride=stride, padding=kernel // 2, bias=False, name=f"{name}.{conv}"),
+        Conv2d(
+            out,
+            kernel,
+            stride=stride,
+            padding=kernel // 2,
+            bias=False,
+            in_channels=in_channels,
+            name=f"{name}.{conv}",
+        ),
         BatchNorm2d(name=f"{name}.{bn}"),
     )
 
@@ -52,21 +62,23 @@ def _block(name: str, kind: str, in_channels: int, width: int, stride: int) -> S
     out = width * EXPANSION[kind]
     if kind == "basic":
         body = (
-            *_conv_bn(name, "conv1", "bn1", width, 3, stride),
+            *_conv_bn(name, "conv1", "bn1", in_channels, width, 3, stride),
             ReLU(inplace=True, name=f"{name}.relu1"),
-            *_conv_bn(name, "conv2", "bn2", width, 3, 1),
+            *_conv_bn(name, "conv2", "bn2", width, width, 3, 1),
         )
     else:
         body = (
-            *_conv_bn(name, "conv1", "bn1", width, 1, 1),
+            *_conv_bn(name, "conv1", "bn1", in_channels, width, 1, 1),
             ReLU(inplace=True, name=f"{name}.relu1"),
-            *_conv_bn(name, "conv2", "bn2", width, 3, stride),  # v1.5: the stride sits here
+            *_conv_bn(name, "conv2", "bn2", width, width, 3, stride),  # v1.5: the stride sits here
             ReLU(inplace=True, name=f"{name}.relu2"),
-            *_conv_bn(name, "conv3", "bn3", out, 1, 1),
+            *_conv_bn(name, "conv3", "bn3", width, out, 1, 1),
         )
     shortcut = None
     if stride != 1 or in_channels != out:
-        shortcut = Sequential(f"{name}.downsample", _conv_bn(f"{name}.downsample", "0", "1", out, 1, stride))
+        shortcut = Sequential(
+            f"{name}.downsample", _conv_bn(f"{name}.downsample", "0", "1", in_channels, out, 1, stride)
+        )
     last_relu = f"{name}.relu{len([x for x in body if isinstance(x, ReLU)]) + 1}"
     return Sequential(
         name,
@@ -80,7 +92,7 @@ def _block(name: str, kind: str, in_channels: int, width: int, stride: int) -> S
 def _resnet(name: str, num_classes: int) -> Network:
     kind, counts = STAGES[name]
     layers: list[Layer] = [
-        Conv2d(64, 7, stride=2, padding=3, bias=False, name="conv1"),
+        Conv2d(64, 7, stride=2, padding=3, bias=False, in_channels=3, name="conv1"),
         BatchNorm2d(name="bn1"),
         ReLU(inplace=True, name="relu"),
         MaxPool2d(3, stride=2, padding=1, name="maxpool"),
@@ -96,7 +108,7 @@ def _resnet(name: str, num_classes: int) -> Network:
     layers += [
         AdaptiveAvgPool2d((1, 1), name="avgpool"),
         Flatten(name="flatten"),
-        Linear(num_classes, name="fc"),
+        Linear(num_classes, in_features=channels, name="fc"),
     ]
     version = ", v1.5 (stride in the bottleneck's 3x3)" if kind == "bottleneck" else ""
     return Network(

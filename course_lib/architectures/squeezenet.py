@@ -41,12 +41,13 @@ FEATURES: tuple[tuple[int, int, int] | str, ...] = (
 """torchvision's ``features`` for version 1_0; a tuple is a Fire (squeeze, expand1x1, expand3x3)."""
 
 
-def fire(name: str, squeeze: int, expand1x1: int, expand3x3: int) -> Sequential:
-    """A Fire module: squeeze 1x1 + ReLU, then Concat(expand 1x1 + ReLU, expand 3x3 + ReLU)."""
+def fire(name: str, in_channels: int, squeeze: int, expand1x1: int, expand3x3: int) -> Sequential:
+    """A Fire module on ``in_channels``: squeeze 1x1 + ReLU, then Concat(expand 1x1 + ReLU, expand 3x3 + ReLU),
+    expand1x1 + expand3x3 channels out."""
     return Sequential(
         name,
         (
-            Conv2d(squeeze, 1, name=f"{name}.squeeze"),
+            Conv2d(squeeze, 1, in_channels=in_channels, name=f"{name}.squeeze"),
             ReLU(inplace=True, name=f"{name}.squeeze_activation"),
             Concat(
                 f"{name}.expand",
@@ -54,14 +55,14 @@ def fire(name: str, squeeze: int, expand1x1: int, expand3x3: int) -> Sequential:
                     Sequential(
                         f"{name}.expand1x1_branch",
                         (
-                            Conv2d(expand1x1, 1, name=f"{name}.expand1x1"),
+                            Conv2d(expand1x1, 1, in_channels=squeeze, name=f"{name}.expand1x1"),
                             ReLU(inplace=True, name=f"{name}.expand1x1_activation"),
                         ),
                     ),
                     Sequential(
                         f"{name}.expand3x3_branch",
                         (
-                            Conv2d(expand3x3, 3, padding=1, name=f"{name}.expand3x3"),
+                            Conv2d(expand3x3, 3, padding=1, in_channels=squeeze, name=f"{name}.expand3x3"),
                             ReLU(inplace=True, name=f"{name}.expand3x3_activation"),
                         ),
                     ),
@@ -74,19 +75,23 @@ def fire(name: str, squeeze: int, expand1x1: int, expand3x3: int) -> Sequential:
 def squeezenet1_0(num_classes: int = 1000) -> Network:
     """torchvision's SqueezeNet 1.0: 8 Fire modules, ceil-mode pools, conv classifier."""
     features: list[Layer] = []
+    channels = 3
     for item in FEATURES:
         name = f"features.{len(features)}"
         if item == "conv":
-            features.append(Conv2d(96, 7, stride=2, name=name))
+            features.append(Conv2d(96, 7, stride=2, in_channels=channels, name=name))
+            channels = 96
         elif item == "relu":
             features.append(ReLU(inplace=True, name=name))
         elif item == "M":
             features.append(MaxPool2d(3, stride=2, ceil_mode=True, name=name))
         else:
-            features.append(fire(name, *item))
+            assert isinstance(item, tuple)
+            features.append(fire(name, channels, *item))
+            channels = item[1] + item[2]
     classifier = (
         Dropout(0.5, name="classifier.0"),
-        Conv2d(num_classes, 1, name="classifier.1"),
+        Conv2d(num_classes, 1, in_channels=channels, name="classifier.1"),
         ReLU(inplace=True, name="classifier.2"),
         AdaptiveAvgPool2d((1, 1), name="classifier.3"),
     )

@@ -31,25 +31,28 @@ CONFIGS: dict[str, tuple[int | str, ...]] = {
 
 def _features(config: tuple[int | str, ...]) -> tuple[Layer, ...]:
     layers: list[Layer] = []
+    channels = 3
     for item in config:
         index = len(layers)
         if item == "M":
             layers.append(MaxPool2d(2, stride=2, name=f"features.{index}"))
         else:
-            layers.append(Conv2d(item, 3, padding=1, name=f"features.{index}"))
+            assert isinstance(item, int)
+            layers.append(Conv2d(item, 3, padding=1, in_channels=channels, name=f"features.{index}"))
             layers.append(ReLU(inplace=True, name=f"features.{index + 1}"))
+            channels = item
     return tuple(layers)
 
 
 def _vgg(name: str, config: str, num_classes: int) -> Network:
     classifier = (
-        Linear(4096, name="classifier.0"),
+        Linear(4096, in_features=512 * 7 * 7, name="classifier.0"),
         ReLU(inplace=True, name="classifier.1"),
         Dropout(0.5, name="classifier.2"),
-        Linear(4096, name="classifier.3"),
+        Linear(4096, in_features=4096, name="classifier.3"),
         ReLU(inplace=True, name="classifier.4"),
         Dropout(0.5, name="classifier.5"),
-        Linear(num_classes, name="classifier.6"),
+        Linear(num_classes, in_features=4096, name="classifier.6"),
     )
     return Network(
         name=name,

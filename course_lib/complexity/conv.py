@@ -51,8 +51,6 @@ from course_lib.complexity.geometry import (
     Pair,
     conv2d_output_shape,
     pool2d_output_shape,
-    require_flag,
-    require_pair,
 )
 from course_lib.complexity.pooling import (
     adaptive_avg_pool2d_cost,
@@ -65,7 +63,7 @@ from course_lib.complexity.pooling import (
     max_pool2d_comparisons,
     max_pool2d_cost,
 )
-from course_lib.validation import require_int
+from course_lib.validation import require_bool, require_choice, require_int, require_pair
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -111,17 +109,13 @@ momentum, first and second moments for Adam (its scalar step counter is left out
 def dtype_bytes(dtype: str | int) -> int:
     """Bytes per element: a name in `DTYPE_BYTES` or a positive byte count, else ValueError naming ``dtype``."""
     if isinstance(dtype, str):
-        if dtype not in DTYPE_BYTES:
-            raise ValueError(f"dtype must be one of {sorted(DTYPE_BYTES)} or a byte count, got {dtype!r}")
-        return DTYPE_BYTES[dtype]
+        return DTYPE_BYTES[require_choice("dtype", dtype, DTYPE_BYTES)]
     return require_int("dtype", dtype, 1)
 
 
 def optimizer_slots(optimizer: str) -> int:
     """Arrays of parameter size ``optimizer`` keeps (`OPTIMIZER_STATE_SLOTS`), else ValueError naming it."""
-    if not isinstance(optimizer, str) or optimizer not in OPTIMIZER_STATE_SLOTS:
-        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZER_STATE_SLOTS)}, got {optimizer!r}")
-    return OPTIMIZER_STATE_SLOTS[optimizer]
+    return OPTIMIZER_STATE_SLOTS[require_choice("optimizer", optimizer, OPTIMIZER_STATE_SLOTS)]
 
 
 @dataclass(frozen=True, init=False)
@@ -188,7 +182,7 @@ class ConvShape:
             "padding": require_pair("padding", padding, 0),
             "dilation": require_pair("dilation", dilation),
             "groups": require_int("groups", groups, 1),
-            "bias": require_flag("bias", bias),
+            "bias": require_bool("bias", bias),
             "batch": require_int("batch", batch, 1),
         }
         if checked["c_in"] % checked["groups"] or checked["c_out"] % checked["groups"]:
@@ -265,7 +259,7 @@ class ConvShape:
         )
         d_b = Cost(adds=self.c_out * (self.positions - 1)) if self.bias else Cost()
         d_x = Cost(multiplies=products, adds=products, macs=products)
-        return {"dx": d_x if require_flag("need_dx", need_dx) else Cost(), "dW": d_w, "db": d_b}
+        return {"dx": d_x if require_bool("need_dx", need_dx) else Cost(), "dW": d_w, "db": d_b}
 
     def backward_cost(self, *, need_dx: bool = True) -> Cost:
         """dx + dW + db: 2 E L multiplies (= MACs), about twice the forward pass."""

@@ -64,8 +64,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from course_lib.complexity.cost import Cost, summed
-from course_lib.complexity.geometry import require_flag
-from course_lib.validation import require_int
+from course_lib.validation import require_bool, require_int
 
 __all__ = [
     "LOSSES",
@@ -136,7 +135,7 @@ def dense_forward_cost(n_in: int, n_out: int, batch: int = 1, *, bias_unit: bool
     """
     n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
     B = require_int("batch", batch)
-    if require_flag("bias_unit", bias_unit):
+    if require_bool("bias_unit", bias_unit):
         products = B * (n_in + 1) * n_out
         return Cost(multiplies=products, adds=B * n_in * n_out, macs=products)
     products = B * n_in * n_out
@@ -173,7 +172,7 @@ def dense_backward_costs(
     """
     n_in, n_out = require_int("n_in", n_in), require_int("n_out", n_out)
     B = require_int("batch", batch)
-    need_dx, bias_unit = require_flag("need_dx", need_dx), require_flag("bias_unit", bias_unit)
+    need_dx, bias_unit = require_bool("need_dx", need_dx), require_bool("bias_unit", bias_unit)
     dW = Cost(multiplies=n_in * B * n_out, adds=n_in * (B - 1) * n_out, macs=n_in * B * n_out)
     if bias_unit:
         db = Cost(multiplies=n_out * B, adds=n_out * (B - 1), macs=n_out * B)

@@ -33,30 +33,13 @@ from __future__ import annotations
 
 import math
 
-from course_lib.validation import require_int
+from course_lib.validation import require_bool, require_int, require_pair
 
 IntOrPair = int | tuple[int, int]
 Pair = tuple[int, int]
 
 DIMENSIONS = ("height", "width")
 """The two spatial dimensions, in the order of every (height, width) pair."""
-
-
-def require_pair(name: str, value: object, minimum: int = 1) -> Pair:
-    """``value`` (an int, or a (height, width) pair of ints) as a pair of ints >= ``minimum``."""
-    if isinstance(value, tuple | list):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}")
-        return require_int(f"{name}[0]", value[0], minimum), require_int(f"{name}[1]", value[1], minimum)
-    single = require_int(name, value, minimum)
-    return single, single
-
-
-def require_flag(name: str, value: object) -> bool:
-    """``value`` if it is True or False; ValueError otherwise, so ``bias="no"`` never counts a bias."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 def output_size(dimension: str, n: int, k: int, p: int, s: int, d: int = 1, what: str = "kernel") -> int:
@@ -143,7 +126,7 @@ def pool2d_output_shape(
         raise ValueError(f"padding {paddings} must be at most half the kernel {kernels}")
     strides = kernels if stride is None else require_pair("stride", stride)
     sizes = (require_int("height", height, 1), require_int("width", width, 1))
-    ceil = require_flag("ceil_mode", ceil_mode)
+    ceil = require_bool("ceil_mode", ceil_mode)
     per_axis = zip(DIMENSIONS, sizes, kernels, paddings, strides, strict=True)
     h_out, w_out = (ceil_mode_size(*a) if ceil else output_size(*a, what="pooling window") for a in per_axis)
     return h_out, w_out

@@ -49,11 +49,9 @@ from course_lib.complexity.geometry import (
     Pair,
     adaptive_window_total,
     pool2d_output_shape,
-    require_flag,
-    require_pair,
     window_total,
 )
-from course_lib.validation import require_int
+from course_lib.validation import require_bool, require_int, require_pair
 
 T = TypeVar("T")
 
@@ -112,7 +110,7 @@ class PoolShape:
             "stride": kernels if stride is None else require_pair("stride", stride),
             "padding": require_pair("padding", padding, 0),
             "batch": require_int("batch", batch, 1),
-            "ceil_mode": require_flag("ceil_mode", ceil_mode),
+            "ceil_mode": require_bool("ceil_mode", ceil_mode),
         }
         checked["output_size"] = pool2d_output_shape(
             checked["height"],

@@ -6,12 +6,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from course_lib import architectures
 from course_lib.architectures import Activation, BatchNorm2d, Conv2d, Dropout, Flatten, Network
-from course_lib.complexity import DTYPE_BYTES, OPTIMIZER_STATE_SLOTS, Cost, conv2d_im2col_elements
+from course_lib.complexity import Cost
+from course_lib.complexity.conv import dtype_bytes, optimizer_slots
 from course_lib.summary import render
 from course_lib.summary.conventions import CONVENTIONS, count_as
-from course_lib.summary.rows import LayerRow, Shape, format_shape, walk
+from course_lib.summary.rows import LayerRow, Shape, conv_shape, format_shape, walk
 from course_lib.validation import require_int
 
 
@@ -26,13 +29,7 @@ def _fused(row: LayerRow) -> bool:
 
 
 def _im2col_elements(row: LayerRow, batch: int) -> int:
-    spec = row.spec
-    if not isinstance(spec, Conv2d):
-        return 0
-    c, h, w = row.input_shape
-    return conv2d_im2col_elements(
-        c, h, w, spec.kernel, stride=spec.stride, padding=spec.padding, dilation=spec.dilation, batch=batch
-    )
+    return conv_shape(row.spec, row.input_shape, batch).im2col_elements if isinstance(row.spec, Conv2d) else 0
 
 
 @dataclass(frozen=True)
@@ -163,21 +160,14 @@ class Summary:
         of the activations during the backward pass and allocate workspaces of their own.
         Derived in notebooks/06_cnn_time_and_space.ipynb.
         """
-        if isinstance(dtype, str):
-            if dtype not in DTYPE_BYTES:
-                raise ValueError(f"dtype must be one of {sorted(DTYPE_BYTES)} or a byte count, got {dtype!r}")
-            size = DTYPE_BYTES[dtype]
-        else:
-            size = require_int("dtype", dtype)
-        if optimizer not in OPTIMIZER_STATE_SLOTS:
-            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZER_STATE_SLOTS)}, got {optimizer!r}")
+        size, slots = dtype_bytes(dtype), optimizer_slots(optimizer)
         saved = self.batch * math.prod(self.input_shape) + sum(self.feature_maps())
         workspace = max((_im2col_elements(row, self.batch) for row in self.rows), default=0)
         memory = {
             "parameters": self.params * size,
             "activations": self.activations * size,
             "gradients": self.params * size,
-            "optimizer_state": OPTIMIZER_STATE_SLOTS[optimizer] * self.params * size,
+            "optimizer_state": slots * self.params * size,
             "saved_activations": saved * size,
             "im2col_workspace": workspace * size,
         }
@@ -207,6 +197,8 @@ class Summary:
 
 
 def _input_shape(value: object, expected: Shape) -> Shape:
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
     if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != len(expected):
         raise ValueError(
             f"input_shape must be {len(expected)} positive integers (C, H, W) like {expected}, got {value!r}"

@@ -50,15 +50,13 @@ from course_lib.architectures import (
     Sequential,
 )
 from course_lib.complexity import (
+    ConvShape,
     Cost,
     activation_forward_cost,
     adaptive_avg_pool2d_cost,
     avg_pool2d_cost,
     batch_norm2d_cost,
     batch_norm2d_params,
-    conv2d_forward_cost,
-    conv2d_output_shape,
-    conv2d_params,
     dense_forward_cost,
     dense_params,
     max_pool2d_cost,
@@ -126,11 +124,19 @@ def _feature_map(shape: Shape) -> tuple[int, int, int]:
     return shape[0], shape[1], shape[2]
 
 
-def _conv(spec: Conv2d, shape: Shape, batch: int) -> tuple[Shape, int, Cost, str]:
+def conv_shape(spec: Conv2d, shape: Shape, batch: int) -> ConvShape:
+    """The checked `ConvShape` of ``spec`` on a (C, H, W) input ``shape`` for ``batch`` samples.
+
+    ValueError if the input is not a feature map, or if its C differs from the
+    spec's fixed ``in_channels`` (PyTorch refuses such an input too).
+    """
     c, h, w = _feature_map(shape)
-    h_out, w_out = conv2d_output_shape(h, w, spec.kernel, spec.stride, spec.padding, spec.dilation)
-    params = conv2d_params(c, spec.out_channels, spec.kernel, spec.groups, spec.bias)
-    cost = conv2d_forward_cost(
+    if spec.in_channels is not None and c != spec.in_channels:
+        weights = (
+            f"{spec.out_channels} x {spec.in_channels // spec.groups} x {spec.kernel[0]} x {spec.kernel[1]}"
+        )
+        raise ValueError(f"expects {spec.in_channels} input channels (its weights are {weights}), got {c}")
+    return ConvShape(
         c,
         h,
         w,
@@ -143,6 +149,11 @@ def _conv(spec: Conv2d, shape: Shape, batch: int) -> tuple[Shape, int, Cost, str
         bias=spec.bias,
         batch=batch,
     )
+
+
+def _conv(spec: Conv2d, shape: Shape, batch: int) -> tuple[Shape, int, Cost, str]:
+    layer = conv_shape(spec, shape, batch)
+    c, (h_out, w_out), params, cost = layer.c_in, layer.output_size, layer.params, layer.forward_cost()
     detail = _window(spec.kernel, spec.stride, spec.padding)
     if spec.dilation != (1, 1):
         detail += f" dil {spec.dilation[0]}"
@@ -158,6 +169,11 @@ def _linear(spec: Linear, shape: Shape, batch: int) -> tuple[Shape, int, Cost, s
         raise ValueError(f"needs a flat (n,) input, got shape {format_shape(shape)}; add a Flatten")
     (n_in,) = shape
     n_out = spec.out_features
+    if spec.in_features is not None and n_in != spec.in_features:
+        raise ValueError(
+            f"expects {spec.in_features} input features (its weights are {n_out} x {spec.in_features}), got "
+            f"{n_in}: this input size changes the flattened length, and no adaptive pooling restores it"
+        )
     cost = dense_forward_cost(n_in, n_out, batch)
     params = dense_params(n_in, n_out)
     if not spec.bias:  # the formula includes the B n_out bias adds and the n_out biases
