@@ -1,6 +1,7 @@
 # The course's commands. Every target sets up .venv first if it is missing.
 #   make lab      set up and open the course in JupyterLab
-#   make test     lint + unit tests + every notebook under nbval (strict)
+#   make test     lint + unit tests + every notebook under nbval (strict); hypothesis derandomized, same examples everywhere
+#   make explore  the property tests only, with 10x as many fresh random examples (EXPLORE_FACTOR=N to change)
 #   make test-e2e the browser tests (tests/e2e/): widgets in JupyterLab, the playground in Voila, the static site
 #   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
 #   make stats    per notebook: main-line words, folded words, figures, code lines, run time
@@ -24,7 +25,7 @@ JUPYTER_ENV := $(PROJECT_JUPYTER) JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(C
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
 	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib
 
-.PHONY: help setup lab test lint unit nbval execute figures lock clean bench html slides app test-e2e stats
+.PHONY: help setup lab test lint unit explore nbval execute figures lock clean bench html slides app test-e2e stats
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -56,6 +57,11 @@ lint: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests
+
+# Hunt for counterexamples: only the hypothesis tests, with fresh random examples, EXPLORE_FACTOR
+# (default 10) times as many as `make unit` runs (tests/conftest.py). Pin what it finds as an @example.
+explore: $(STAMP)
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -n 2 -p no:cacheprovider tests
 
 nbval: $(STAMP)
 	$(JUPYTER_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from course_lib.validation import as_float_array
+
 KINDS = ("multiplies", "adds", "divides", "activations", "macs")
 """The kinds of operation a counter tallies."""
 
@@ -136,7 +138,7 @@ def is_counting() -> bool:
 
 
 def _as_matrix(name: str, value: Sequence[Sequence[float]] | np.ndarray) -> list[list[float]]:
-    array = np.asarray(value, dtype=float)
+    array = as_float_array(name, value)
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D matrix, got shape {array.shape}")
     if 0 in array.shape:

@@ -9,9 +9,18 @@ Two centred stencils estimate the derivative of f at x along coordinate i:
   near h = 1e-3. It is Richardson's extrapolation of the order-2 stencil and
   costs twice the evaluations.
 
-Agreement is measured as in CS231n: elementwise |a - b| / max(|a|, |b|), with
-the denominator floored at ``floor`` (both near zero counts as agreement), and
-the maximum over all entries reported. The maximum is harsh: one small entry
+Agreement is measured as in CS231n, two ways (``measure``):
+
+* ``"max"`` (the default, as in notebooks/03_backpropagation.ipynb):
+  elementwise |a - b| / max(|a|, |b|), the denominator floored at ``floor``
+  (both near zero counts as agreement), the maximum over all entries;
+* ``"norm"``: ||a - b|| / max(||a||, ||b||) with Euclidean norms (the floor
+  again guarding 0 / 0), which weighs each entry by its size: an entry close to
+  zero, whose absolute error is tiny but whose *relative* error may be large
+  (the centred difference's rounding error does not shrink with the entry),
+  cannot decide the verdict alone. It is at most sqrt(2) times the ``"max"`` error.
+
+`verdict` reads an error with CS231n's tiers. The maximum is harsh: one small entry
 of a gradient (a deep sigmoid network's first layer has entries ~1e-6) turns
 an absolute error of 1e-11 -- all that order 2 can do -- into a relative
 error of 1e-5; order 4 usually brings it near 1e-9, though the very smallest
@@ -38,6 +47,7 @@ from course_lib.mlp.layers import (
 )
 from course_lib.mlp.losses import get_loss
 from course_lib.mlp.network import MLP
+from course_lib.validation import as_float_array, check_instance, require_choice, require_real
 
 DEFAULT_ORDER = 4
 """Default order of accuracy of the centred stencil (2 or 4)."""
@@ -59,32 +69,53 @@ def _float64(name: str, x: object, copy: bool = False) -> np.ndarray:
     return array
 
 
-def _positive(name: str, value: float) -> float:
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
+MEASURES = ("max", "norm")
+"""The two relative errors: the largest entrywise one, or the norm-wise one (`relative_error`)."""
+
+TIERS = (
+    (1e-7, "agree"),
+    (1e-4, "fine if the function has kinks (ReLU, max), else suspicious"),
+    (1e-2, "suspicious"),
+)
+"""CS231n's reading of a relative error in float64: below each bound, its verdict; above 1e-2, "wrong"."""
 
 
-def relative_error(a: np.ndarray, b: np.ndarray, floor: float = DEFAULT_FLOOR) -> float:
-    """max over entries of |a - b| / max(|a|, |b|, floor): CS231n's relative error, as a float.
-
-    ``a`` and ``b`` must have the same shape. Derived in notebooks/03_backpropagation.ipynb.
-    """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+def _pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+    a, b = as_float_array("a", a).astype(np.float64), as_float_array("b", b).astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"b must have the shape of a {a.shape}, got shape {b.shape}")
     if a.size == 0:
         raise ValueError(f"a and b are empty, shape {a.shape}")
-    floor = _positive("floor", floor)
+    return a, b
+
+
+def relative_error(
+    a: np.ndarray, b: np.ndarray, floor: float = DEFAULT_FLOOR, *, measure: str = "max"
+) -> float:
+    """CS231n's relative error between two gradients of the same shape, as a float.
+
+    ``measure="max"``: max over entries of |a - b| / max(|a|, |b|, floor).
+    ``measure="norm"``: ||a - b|| / max(||a||, ||b||, floor), Euclidean norms
+    (use it when some entries are near zero: see the module docstring).
+    Derived in notebooks/03_backpropagation.ipynb.
+    """
+    a, b = _pair(a, b)
+    floor = require_real("floor", floor, 0, low_open=True)
+    if require_choice("measure", measure, MEASURES) == "norm":
+        return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), floor))
     denominator = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
     return float(np.max(np.abs(a - b) / denominator))
 
 
+def verdict(error: float) -> str:
+    """CS231n's tiers for a relative error in float64: "agree" below 1e-7, ..., "wrong" above 1e-2."""
+    error = require_real("error", error, 0)
+    return next((text for bound, text in TIERS if error < bound), "wrong")
+
+
 def _step(h: float | None, order: int) -> float:
-    if order not in DEFAULT_STEPS:
-        raise ValueError(f"order must be one of {sorted(DEFAULT_STEPS)}, got {order!r}")
-    return DEFAULT_STEPS[order] if h is None else _positive("h", h)
+    order = require_choice("order", order, tuple(DEFAULT_STEPS))
+    return DEFAULT_STEPS[order] if h is None else require_real("h", h, 0, low_open=True)
 
 
 def numerical_gradient(
@@ -139,12 +170,14 @@ def check_gradient(
     analytic: np.ndarray,
     h: float | None = None,
     order: int = DEFAULT_ORDER,
+    *,
+    measure: str = "max",
 ) -> float:
-    """Max relative error between ``analytic`` and the centred-difference gradient of f at x."""
+    """Relative error (``measure``: "max" or "norm") between ``analytic`` and the centred-difference gradient of f at x."""
     analytic = np.asarray(analytic)
     if analytic.shape != np.shape(x):
         raise ValueError(f"analytic must have the shape of x {np.shape(x)}, got shape {analytic.shape}")
-    return relative_error(analytic, numerical_gradient(f, x, h, order))
+    return relative_error(analytic, numerical_gradient(f, x, h, order), measure=measure)
 
 
 def check_dense(
@@ -154,8 +187,10 @@ def check_dense(
     dout: np.ndarray,
     h: float | None = None,
     order: int = DEFAULT_ORDER,
+    *,
+    measure: str = "max",
 ) -> dict[str, float]:
-    """Max relative errors of `dense_backward`'s dx, dW and db against finite differences."""
+    """Relative errors (``measure``) of `dense_backward`'s dx, dW and db against finite differences."""
     x, W, b, dout = (_float64(n, v, copy=True) for n, v in (("x", x), ("W", W), ("b", b), ("dout", dout)))
     _, cache = dense_forward(x, W, b)
     dx, dW, db = dense_backward(dout, cache)
@@ -164,16 +199,22 @@ def check_dense(
         return dense_forward(x, W, b)[0]
 
     return {
-        "dx": relative_error(dx, numerical_gradient_array(out, x, dout, h, order)),
-        "dW": relative_error(dW, numerical_gradient_array(out, W, dout, h, order)),
-        "db": relative_error(db, numerical_gradient_array(out, b, dout, h, order)),
+        "dx": relative_error(dx, numerical_gradient_array(out, x, dout, h, order), measure=measure),
+        "dW": relative_error(dW, numerical_gradient_array(out, W, dout, h, order), measure=measure),
+        "db": relative_error(db, numerical_gradient_array(out, b, dout, h, order), measure=measure),
     }
 
 
 def check_dense_bias_unit(
-    x: np.ndarray, theta: np.ndarray, dout: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+    x: np.ndarray,
+    theta: np.ndarray,
+    dout: np.ndarray,
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+    *,
+    measure: str = "max",
 ) -> dict[str, float]:
-    """Max relative errors of `dense_backward_bias_unit`'s dx and dtheta against finite differences."""
+    """Relative errors (``measure``) of `dense_backward_bias_unit`'s dx and dtheta against finite differences."""
     x, theta, dout = (_float64(n, v, copy=True) for n, v in (("x", x), ("theta", theta), ("dout", dout)))
     _, cache = dense_forward_bias_unit(x, theta)
     dx, dtheta = dense_backward_bias_unit(dout, cache)
@@ -182,31 +223,44 @@ def check_dense_bias_unit(
         return dense_forward_bias_unit(x, theta)[0]
 
     return {
-        "dx": relative_error(dx, numerical_gradient_array(out, x, dout, h, order)),
-        "dtheta": relative_error(dtheta, numerical_gradient_array(out, theta, dout, h, order)),
+        "dx": relative_error(dx, numerical_gradient_array(out, x, dout, h, order), measure=measure),
+        "dtheta": relative_error(
+            dtheta, numerical_gradient_array(out, theta, dout, h, order), measure=measure
+        ),
     }
 
 
 def check_activation(
-    activation: str, z: np.ndarray, da: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+    activation: str,
+    z: np.ndarray,
+    da: np.ndarray,
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+    *,
+    measure: str = "max",
 ) -> float:
-    """Max relative error of `activation_backward` (dz) against finite differences of g at z."""
+    """Relative error (``measure``) of `activation_backward` (dz) against finite differences of g at z."""
     z, da = _float64("z", z, copy=True), _float64("da", da)
     _, cache = activation_forward(z, activation)
     dz = activation_backward(da, cache)
-    return relative_error(
-        dz, numerical_gradient_array(lambda v: activation_forward(v, activation)[0], z, da, h, order)
-    )
+    numerical = numerical_gradient_array(lambda v: activation_forward(v, activation)[0], z, da, h, order)
+    return relative_error(dz, numerical, measure=measure)
 
 
 def check_loss(
-    loss: str, output: np.ndarray, target: np.ndarray, h: float | None = None, order: int = DEFAULT_ORDER
+    loss: str,
+    output: np.ndarray,
+    target: np.ndarray,
+    h: float | None = None,
+    order: int = DEFAULT_ORDER,
+    *,
+    measure: str = "max",
 ) -> float:
-    """Max relative error of a loss's returned gradient against finite differences of the loss."""
+    """Relative error (``measure``) of a loss's returned gradient against finite differences of the loss."""
     fn = get_loss(loss)
     output = _float64("output", output, copy=True)
     _, grad = fn(output, target)
-    return check_gradient(lambda v: fn(v, target)[0], output, grad, h, order)
+    return check_gradient(lambda v: fn(v, target)[0], output, grad, h, order, measure=measure)
 
 
 def check_mlp(
@@ -216,13 +270,16 @@ def check_mlp(
     loss: str = "mse",
     h: float | None = None,
     order: int = DEFAULT_ORDER,
+    *,
+    measure: str = "max",
 ) -> dict[str, float]:
-    """Max relative error of every parameter's gradient of a float64 `MLP`, keyed "W1", "b1", ..., "bL".
+    """Relative error (``measure``) of every parameter's gradient of a float64 `MLP`, keyed "W1", "b1", ..., "bL".
 
     The analytic gradients come from forward, the loss and `MLP.backward`; the
     numerical ones from perturbing each parameter in place. The model's
     parameters are unchanged afterwards; it is left as after ``forward(X)``.
     """
+    check_instance("model", model, MLP, "an MLP")
     if model.dtype != np.float64:
         raise ValueError(f"model must compute in float64 for a gradient check, got {model.dtype}")
     fn = get_loss(loss)
@@ -238,6 +295,8 @@ def check_mlp(
     errors = {}
     for k, (params, layer_grads) in enumerate(zip(model.params, grads, strict=True), start=1):
         for name in ("W", "b"):
-            errors[f"{name}{k}"] = check_gradient(value, params[name], layer_grads[name], h, order)
+            errors[f"{name}{k}"] = check_gradient(
+                value, params[name], layer_grads[name], h, order, measure=measure
+            )
     model.forward(X)  # leave the cache of the unperturbed model, as after an ordinary forward
     return errors

@@ -23,12 +23,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from course_lib.counting import is_counting, record
 
 ArrayLike = np.ndarray | float | int
+
+
+class Gradients(NamedTuple):
+    """What every layer's backward returns (dense and conv alike): ``(dx, dw, db)``.
+
+    dx: gradient of the input, None when the caller passed ``need_dx=False``;
+    dw: gradient of the weights; db: gradient of the bias, None for a layer
+    without bias. A tuple, so ``dx, dw, db = backward(...)`` works.
+    """
+
+    dx: np.ndarray | None
+    dw: np.ndarray
+    db: np.ndarray | None
 
 
 def _check_matmul_operand(name: str, x: np.ndarray) -> None:
@@ -39,6 +53,8 @@ def _check_matmul_operand(name: str, x: np.ndarray) -> None:
         )
     if 0 in x.shape:
         raise ValueError(f"matmul: {name} has an empty dimension, shape {x.shape}")
+    if x.dtype.kind not in "biufc":
+        raise ValueError(f"matmul: {name} must hold numbers, got dtype {x.dtype}")
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -308,12 +308,7 @@ def check_ndim(name: str, array: np.ndarray, ndim: int, layout: str) -> None:
 def check_instance(name: str, value: object, kind: type | tuple[type, ...], what: str) -> None:
     """ValueError naming ``name`` unless ``value`` is a ``kind`` (``what`` says where it comes from)."""
     if not isinstance(value, kind):
-        raise ValueError(f"{name} must be {what}, got {type(value).__name__} {_short(value)}")
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+        raise ValueError(f"{name} must be {what}, got {'None' if value is None else type(value).__name__}")
 
 
 # ---------------------------------------------------------------- memory

@@ -114,12 +114,3 @@ def numerical_gradient(f: Callable[[], float], array: np.ndarray, step: float) -
         flat[i] = saved
         out[i] = (plus - minus) / (2 * step)
     return grad
-
-
-def max_relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max over elements of |a - b| / max(|a|, |b|), counting 0 where both are exactly 0."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    diff = np.abs(a - b)
-    ratio = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-    return float(ratio.max(initial=0.0))

@@ -171,3 +171,68 @@ def test_bad_input():
         gc.check_mlp(MLP([2, 2], dtype=np.float32), np.ones((1, 2)), np.ones((1, 2)))
     with pytest.raises(ValueError, match="z"):
         gc.check_activation("tanh", np.ones((2, 2), dtype=np.float32), np.ones((2, 2)))
+
+
+def test_norm_wise_relative_error_by_hand():
+    # a = (3, 4), b = (3, 4.5): ||a - b|| = 0.5, ||a|| = 5, ||b|| = sqrt(29.25); 0.5 / sqrt(29.25)
+    a, b = np.array([3.0, 4.0]), np.array([3.0, 4.5])
+    assert gc.relative_error(a, b, measure="norm") == pytest.approx(0.5 / np.sqrt(29.25), rel=1e-12)
+    assert gc.relative_error(np.zeros(3), np.zeros(3), measure="norm") == 0.0
+    # A near-zero entry with a rounding-sized error decides the elementwise error, not the norm-wise one:
+    # the case hypothesis found in tests/test_conv_backward.py (entry 1.4e-10, error ~1e-16).
+    exact = np.array([1.0, -2.0, 1.370849186443818e-10])
+    noisy = exact + np.array([2e-16, -4e-16, 9.1e-17])
+    assert gc.relative_error(exact, noisy) > 1e-7
+    assert gc.relative_error(exact, noisy, measure="norm") < 1e-15
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(np.array([1.0, 2.0, 1e-9]), np.array([1.1, 2.0, 3e-9])), (np.array([-3.0, 1.0]), np.array([3.0, 0.0]))],
+)
+def test_norm_wise_error_is_at_most_sqrt_2_times_the_elementwise_one(a, b):
+    assert gc.relative_error(a, b, measure="norm") <= np.sqrt(2) * gc.relative_error(a, b) * (1 + 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("error", "reading"),
+    [
+        (0.0, "agree"),
+        (9e-8, "agree"),
+        (1e-7, "fine if"),
+        (5e-5, "fine if"),
+        (1e-4, "suspicious"),
+        (1e-2, "wrong"),
+        (3.0, "wrong"),
+    ],
+)
+def test_verdict_follows_cs231n_tiers(error, reading):
+    assert gc.verdict(error).startswith(reading)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gc.relative_error(np.ones(2), np.ones(2), measure="mean"), "measure"),
+        (lambda: gc.relative_error(np.ones(2), np.ones(2), floor=0), "floor"),
+        (lambda: gc.relative_error(np.ones(2), np.ones(3)), "b"),
+        (lambda: gc.relative_error(np.array(["x"]), np.ones(1)), "a"),
+        (lambda: gc.numerical_gradient(np.sum, np.ones(2), order=3), "order"),
+        (lambda: gc.numerical_gradient(np.sum, np.ones(2), h=-1.0), "h"),
+        (lambda: gc.verdict(float("nan")), "error"),
+        (lambda: gc.check_mlp(None, np.ones((1, 2)), np.ones((1, 1))), "model"),
+    ],
+)
+def test_gradcheck_arguments_get_clear_errors(call, name):
+    with pytest.raises(ValueError, match=f"^{name} "):
+        call()
+
+
+def test_check_mlp_norm_wise_on_the_deep_sigmoid_network():
+    # Notebook 03's deep network: order 2 fails the elementwise 1e-7 (tiny first-layer entries), while the
+    # norm-wise error of every parameter is far below it: the gradients are right.
+    deep = MLP([4, 6, 6, 6, 3], activation="sigmoid", seed=5)
+    X = np.random.default_rng(15).standard_normal((5, 4))
+    Y = np.random.default_rng(25).standard_normal((5, 3))
+    assert max(gc.check_mlp(deep, X, Y, order=2).values()) > TOL
+    assert max(gc.check_mlp(deep, X, Y, order=2, measure="norm").values()) < TOL

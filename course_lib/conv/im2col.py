@@ -26,10 +26,12 @@ from course_lib import ops
 from course_lib.conv.shapes import (
     IntOrPair,
     as_pair,
+    check_memory,
     output_shape_2d,
     pad_spatial,
+    padded_elements,
 )
-from course_lib.validation import as_float_array, check_ndim
+from course_lib.validation import as_float_array, check_ndim, parse_int_list
 
 
 def windows_view(
@@ -99,6 +101,15 @@ def im2col(
     dilation = as_pair("dilation", dilation, 1)
     batch, channels = x.shape[:2]
     h_out, w_out = output_shape_2d(x.shape[2:], kernel, padding, stride, dilation)
+    columns = batch * channels * kernel[0] * kernel[1] * h_out * w_out
+    check_memory(
+        x.shape[2:],
+        padding,
+        padded_elements(x.shape, padding) + columns,
+        x.itemsize,
+        f"the padded input and the columns ({batch}, {channels * kernel[0] * kernel[1]}, {h_out * w_out}) ({x.dtype})",
+        "x",
+    )
     windows = windows_view(pad_spatial(x, padding), kernel, stride, dilation)
     # (N, C, H_out, W_out, K_h, K_w) -> (N, C, K_h, K_w, H_out, W_out): the reshape copies.
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(batch, channels * kernel[0] * kernel[1], h_out * w_out)
@@ -121,14 +132,22 @@ def col2im(
     This is how the gradient of a convolution reaches its input.
     """
     cols = as_float_array("cols", cols)
-    if len(x_shape) != 4:
-        raise ValueError(f"x_shape must be (N, C, H, W), got {x_shape!r}")
-    batch, channels, height, width = (int(v) for v in x_shape)
+    if isinstance(x_shape, str):
+        raise ValueError(f"x_shape must be a tuple (N, C, H, W) of positive integers, got {x_shape!r}")
+    batch, channels, height, width = parse_int_list("x_shape", x_shape, min_len=4, max_len=4)
     kernel = as_pair("kernel", kernel, 1)
     stride = as_pair("stride", stride, 1)
     padding = as_pair("padding", padding, 0)
     dilation = as_pair("dilation", dilation, 1)
     h_out, w_out = output_shape_2d((height, width), kernel, padding, stride, dilation)
+    check_memory(
+        (height, width),
+        padding,
+        padded_elements((batch, channels, height, width), padding),
+        cols.itemsize,
+        f"the padded gradient buffer of x_shape {(batch, channels, height, width)} ({cols.dtype})",
+        "x_shape",
+    )
     expected = (batch, channels * kernel[0] * kernel[1], h_out * w_out)
     if cols.shape != expected:
         raise ValueError(f"cols must have shape (N, C*K_h*K_w, H_out*W_out) = {expected}, got {cols.shape}")

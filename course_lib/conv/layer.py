@@ -30,6 +30,7 @@ Derived in notebooks/05_convolution_layer.ipynb (backward: notebooks/06_cnn_time
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -37,8 +38,15 @@ import numpy as np
 
 from course_lib import ops
 from course_lib.conv.im2col import col2im, write_fields
-from course_lib.conv.shapes import ConvGeometry, IntOrPair, conv_geometry, pad_spatial
-from course_lib.validation import as_float_array
+from course_lib.conv.shapes import (
+    ConvGeometry,
+    IntOrPair,
+    check_memory,
+    conv_geometry,
+    pad_spatial,
+    padded_elements,
+)
+from course_lib.validation import as_float_array, check_instance, require_bool
 
 CHUNK_BYTES = 8 * 2**20
 """At most this many bytes of im2col columns exist at once (but always at least one sample's).
@@ -75,7 +83,22 @@ def _prepare(
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     geo = conv_geometry(x, w, b, stride, padding, dilation, groups)
     b = None if b is None else as_float_array("b", b, dtype=dtype)
+    per_sample, step = _chunk(geo, x.itemsize)
+    padded = padded_elements((step, *geo.input_shape[1:]), geo.padding)
+    check_memory(
+        (geo.height, geo.width),
+        geo.padding,
+        math.prod(geo.output_shape) + step * per_sample + padded,
+        x.itemsize,
+        f"the output {geo.output_shape} and the im2col columns of {step} sample(s) ({x.dtype})",
+    )
     return x, w, b, geo
+
+
+def _chunk(geo: ConvGeometry, itemsize: int) -> tuple[int, int]:
+    """(im2col elements of one sample, samples per chunk): the chunk holds at most `CHUNK_BYTES` (or one sample)."""
+    per_sample = geo.c_in * geo.kernel[0] * geo.kernel[1] * geo.out_size[0] * geo.out_size[1]
+    return per_sample, max(1, min(geo.batch, CHUNK_BYTES // (per_sample * itemsize)))
 
 
 def _column_chunks(x: np.ndarray, geo: ConvGeometry) -> Iterator[tuple[slice, np.ndarray]]:
@@ -87,8 +110,7 @@ def _column_chunks(x: np.ndarray, geo: ConvGeometry) -> Iterator[tuple[slice, np
     must copy what it keeps.
     """
     (k_h, k_w), (h_out, w_out) = geo.kernel, geo.out_size
-    per_sample = geo.c_in * k_h * k_w * h_out * w_out
-    step = max(1, min(geo.batch, CHUNK_BYTES // (per_sample * x.itemsize)))
+    per_sample, step = _chunk(geo, x.itemsize)
     buffer = np.empty(step * per_sample, dtype=x.dtype)
     for start in range(0, geo.batch, step):
         samples = slice(start, min(start + step, geo.batch))
@@ -173,19 +195,19 @@ def conv2d(
     return conv2d_fast(x, w, b, stride, padding, dilation, groups, algorithm)
 
 
-def conv2d_backward(
-    dout: np.ndarray, cache: ConvCache, *, need_dx: bool = True
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+def conv2d_backward(dout: np.ndarray, cache: ConvCache, *, need_dx: bool = True) -> ops.Gradients:
     """Gradients of a convolution from the gradient of its output.
 
     Parameters
     ----------
     dout : (N, C_out, H_out, W_out), dL/dout.
     cache : from `conv2d_forward`.
-    need_dx : False skips dx (a first layer's input needs no gradient); dx is then None.
+    need_dx : keyword-only, True or False; False skips dx (a first layer's input needs no
+        gradient) and dx is then None.
 
     Returns
     -------
+    `Gradients` (dx, dw, db), as `course_lib.mlp.dense_backward` returns:
     dx : (N, C_in, H, W), dL/dx = col2im(W^T dout); None if ``need_dx`` is False.
     dw : (C_out, C_in/groups, K_h, K_w), dL/dW = dout times im2col(x) transposed, summed over N.
     db : (C_out,), dout summed over N, H_out, W_out; None if the layer has no bias.
@@ -194,10 +216,21 @@ def conv2d_backward(
     dx: M multiplies (= MACs), M adds; dW: M multiplies (= MACs), C_out L (P - 1) adds;
     db: C_out (P - 1) adds. So backward ~ 2 x forward.
     """
+    check_instance("cache", cache, ConvCache, "the ConvCache returned by conv2d_forward")
+    need_dx = require_bool("need_dx", need_dx)
     x, w, has_bias, geo = cache
     dout = as_float_array("dout", dout, dtype=x.dtype)
     if dout.shape != geo.output_shape:
         raise ValueError(f"dout must have the output's shape {geo.output_shape}, got {dout.shape}")
+    if need_dx:
+        per_sample, _ = _chunk(geo, x.itemsize)
+        check_memory(
+            (geo.height, geo.width),
+            geo.padding,
+            geo.batch * per_sample + padded_elements(geo.input_shape, geo.padding),
+            x.itemsize,
+            f"the column gradients of dx {geo.input_shape} and its padded buffer ({x.dtype})",
+        )
     batch, groups, g_out, length = geo.batch, geo.groups, geo.group_out, geo.dot_length
     positions = geo.out_size[0] * geo.out_size[1]
     dout_g = dout.reshape(batch, groups, g_out, positions)
@@ -214,7 +247,7 @@ def conv2d_backward(
     dw = ops.sum(np.stack(partial), axis=0).reshape(w.shape)
 
     if not need_dx:
-        return None, dw, db
+        return ops.Gradients(None, dw, db)
 
     # dx: per sample and group, (L x C_out/G) times (C_out/G x H_out W_out), then col2im.
     filters_t = w.reshape(groups, g_out, length).transpose(0, 2, 1)  # (G, L, C_out/G)
@@ -227,4 +260,4 @@ def conv2d_backward(
         geo.padding,
         geo.dilation,
     )
-    return dx, dw, db
+    return ops.Gradients(dx, dw, db)

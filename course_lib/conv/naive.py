@@ -8,10 +8,12 @@ arithmetic, only faster. Derived in notebooks/05_convolution_layer.ipynb.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from course_lib import ops
-from course_lib.conv.shapes import IntOrPair, conv_geometry, pad_spatial
+from course_lib.conv.shapes import IntOrPair, check_memory, conv_geometry, pad_spatial, padded_elements
 from course_lib.validation import as_float_array
 
 
@@ -53,6 +55,13 @@ def conv2d_naive(
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     geo = conv_geometry(x, w, b, stride, padding, dilation, groups)
     b = None if b is None else as_float_array("b", b, dtype=dtype)
+    check_memory(
+        (geo.height, geo.width),
+        geo.padding,
+        padded_elements(geo.input_shape, geo.padding) + math.prod(geo.output_shape),
+        x.itemsize,
+        f"the padded input and the output {geo.output_shape} ({x.dtype})",
+    )
     x_padded = pad_spatial(x, geo.padding)
     (k_h, k_w), (s_h, s_w), (d_h, d_w) = geo.kernel, geo.stride, geo.dilation
     h_out, w_out = geo.out_size

@@ -36,14 +36,16 @@ from course_lib.conv.shapes import (
     IntOrPair,
     Pair,
     as_pair,
+    check_memory,
     output_shape_2d,
     pad_spatial,
+    padded_elements,
 )
-from course_lib.validation import as_float_array, check_ndim
+from course_lib.validation import as_float_array, check_instance, check_ndim
 
 
 class PoolCache(NamedTuple):
-    """What a pooling backward pass needs."""
+    """What a pooling backward pass needs; ``kind`` says which forward made it ("max", "avg", "global")."""
 
     x_shape: tuple[int, ...]
     kernel: Pair
@@ -51,11 +53,23 @@ class PoolCache(NamedTuple):
     padding: Pair
     argmax: np.ndarray | None  # max pooling: flat index (i*K_w + j) of each window's maximum
     dtype: np.dtype
+    kind: str
+
+
+def _check_cache(cache: object, kind: str, forward: str) -> PoolCache:
+    check_instance("cache", cache, PoolCache, f"the PoolCache returned by {forward}")
+    assert isinstance(cache, PoolCache)
+    if cache.kind != kind:
+        raise ValueError(
+            f"cache must be the PoolCache returned by {forward}, got the cache of {cache.kind} pooling"
+        )
+    return cache
 
 
 def _pool_setup(
-    x: np.ndarray, kernel: IntOrPair, stride: IntOrPair | None, padding: IntOrPair
+    x: np.ndarray, kernel: IntOrPair, stride: IntOrPair | None, padding: IntOrPair, per_window: int
 ) -> tuple[np.ndarray, Pair, Pair, Pair]:
+    """Checked (x, kernel, stride, padding); ``per_window`` elements are allocated per output (memory guard)."""
     x = as_float_array("x", x)
     check_ndim("x", x, 4, "(N, C, H, W)")
     kernel = as_pair("kernel", kernel, 1)
@@ -66,7 +80,15 @@ def _pool_setup(
             f"padding {padding[0]},{padding[1]} must be at most half the kernel "
             f"{kernel[0]}x{kernel[1]}, i.e. at most {kernel[0] // 2},{kernel[1] // 2}"
         )
-    output_shape_2d(x.shape[2:], kernel, padding, stride, (1, 1), what="pooling kernel")
+    h_out, w_out = output_shape_2d(x.shape[2:], kernel, padding, stride, (1, 1), what="pooling kernel")
+    check_memory(
+        x.shape[2:],
+        padding,
+        padded_elements(x.shape, padding) + x.shape[0] * x.shape[1] * h_out * w_out * per_window,
+        x.itemsize,
+        f"the padded input and the {(x.shape[0], x.shape[1], h_out, w_out)} windows ({x.dtype})",
+        "x",
+    )
     return x, kernel, stride, padding
 
 
@@ -91,13 +113,42 @@ def max_pool2d_forward(
     half the kernel) pads with -inf. Returns ``out`` of shape (N, C, H_out, W_out),
     H_out = floor((H + 2 p_h - K_h) / s_h) + 1, and a cache. Records no
     arithmetic (the K_h K_w - 1 comparisons per output are not FLOPs).
+
+    The cache keeps each window's first maximum (row by row) among its *real*
+    cells, as PyTorch does: padding is never chosen, even in a window whose
+    real values are all -inf, so the gradient always reaches the input.
     """
-    x, kernel, stride, padding = _pool_setup(x, kernel, stride, padding)
+    pair = as_pair("kernel", kernel, 1)
+    # Per output: a copy of its window's K_h K_w values and an int64 argmax (8 bytes, 1 or 2 items).
+    x, kernel, stride, padding = _pool_setup(x, pair, stride, padding, pair[0] * pair[1] + 2)
     windows = windows_view(pad_spatial(x, padding, -np.inf), kernel, stride, (1, 1))
     flat = windows.reshape(*windows.shape[:4], kernel[0] * kernel[1])
     argmax = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
-    return out, PoolCache(x.shape, kernel, stride, padding, argmax, x.dtype)
+    if padding != (0, 0):
+        _first_real_cell_where_all_minus_inf(out, argmax, kernel, stride, padding)
+    return out, PoolCache(x.shape, kernel, stride, padding, argmax, x.dtype, "max")
+
+
+def _first_real_cell_where_all_minus_inf(
+    out: np.ndarray, argmax: np.ndarray, kernel: Pair, stride: Pair, padding: Pair
+) -> None:
+    """In windows whose maximum is -inf, point ``argmax`` (in place) at the window's first real cell.
+
+    ``argmax`` then picks a padded cell only when every value of the window is
+    -inf (a finite or +inf maximum is always a real cell, padding being -inf),
+    and numpy's first maximum may be padding. PyTorch scans only the real cells
+    of a window, so it takes the first real one: row max(0, p_h - r s_h) and
+    column max(0, p_w - s s_w) of the window at output (r, s).
+    """
+    lost = out == -np.inf
+    if not lost.any():
+        return
+    h_out, w_out = out.shape[2:]
+    rows = np.maximum(0, padding[0] - stride[0] * np.arange(h_out))
+    cols = np.maximum(0, padding[1] - stride[1] * np.arange(w_out))
+    first = rows[:, None] * kernel[1] + cols[None, :]  # (H_out, W_out) tap of the first real cell
+    np.copyto(argmax, np.broadcast_to(first, argmax.shape), where=lost)
 
 
 def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -107,7 +158,9 @@ def max_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     windows overlap, the routed gradients add up. Counts 1 add per element of
     ``dout`` (into a zero-initialised dx).
     """
-    x_shape, kernel, stride, padding, argmax, _ = cache
+    cache = _check_cache(cache, "max", "max_pool2d_forward")
+    x_shape, kernel, stride, padding, argmax, _, _ = cache
+    assert argmax is not None
     dout = _check_dout(dout, cache.dtype, argmax.shape)
     n, c, h, w = x_shape
     padded = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=dout.dtype)
@@ -129,10 +182,10 @@ def avg_pool2d_forward(
     shape (N, C, H_out, W_out) and a cache. Counts K_h K_w - 1 adds and 1 divide
     per output element.
     """
-    x, kernel, stride, padding = _pool_setup(x, kernel, stride, padding)
+    x, kernel, stride, padding = _pool_setup(x, kernel, stride, padding, 1)
     windows = windows_view(pad_spatial(x, padding), kernel, stride, (1, 1))
     out = ops.mean(windows, axis=(-2, -1))
-    return out, PoolCache(x.shape, kernel, stride, padding, None, x.dtype)
+    return out, PoolCache(x.shape, kernel, stride, padding, None, x.dtype, "avg")
 
 
 def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -140,7 +193,8 @@ def avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
 
     Counts 1 divide and K_h K_w adds per element of ``dout``.
     """
-    x_shape, kernel, stride, padding, _, _ = cache
+    cache = _check_cache(cache, "avg", "avg_pool2d_forward")
+    x_shape, kernel, stride, padding, _, _, _ = cache
     n, c, h, w = x_shape
     h_out, w_out = output_shape_2d((h, w), kernel, padding, stride, (1, 1))
     dout = _check_dout(dout, cache.dtype, (n, c, h_out, w_out))
@@ -162,7 +216,7 @@ def global_avg_pool2d_forward(x: np.ndarray) -> tuple[np.ndarray, PoolCache]:
     x = as_float_array("x", x)
     check_ndim("x", x, 4, "(N, C, H, W)")
     out = ops.mean(x, axis=(2, 3))
-    return out, PoolCache(x.shape, x.shape[2:], x.shape[2:], (0, 0), None, x.dtype)
+    return out, PoolCache(x.shape, x.shape[2:], x.shape[2:], (0, 0), None, x.dtype, "global")
 
 
 def global_avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
@@ -171,6 +225,7 @@ def global_avg_pool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray
     ``dout`` is (N, C); returns dx of shape (N, C, H, W). Counts 1 divide per
     (sample, channel); copying the share to every position is not arithmetic.
     """
+    cache = _check_cache(cache, "global", "global_avg_pool2d_forward")
     n, c, h, w = cache.x_shape
     dout = _check_dout(dout, cache.dtype, (n, c))
     share = ops.divide(dout, h * w)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.validation import check_ndim, require_int
+from course_lib.validation import array_nbytes, check_allocation, check_ndim, require_int
 
 Pair = tuple[int, int]
 IntOrPair = int | tuple[int, int]
@@ -161,6 +161,25 @@ def conv_geometry(
     return ConvGeometry(
         batch, c_in, height, width, c_out, (k_h, k_w), stride, padding, dilation, groups, out_size
     )
+
+
+def check_memory(
+    size: Pair, padding: Pair, elements: int, itemsize: int, what: str, sizes: str = "x and w"
+) -> None:
+    """The memory guard of the conv and pooling kernels: refuse ``elements`` items of ``itemsize`` bytes
+    beyond the memory available, with a ValueError naming ``padding`` when padding makes up most of the
+    padded input (over 3/4 of its area), else ``sizes`` (the arguments whose sizes multiply into the buffers).
+    ``size`` is the input's (H, W).
+    """
+    padded_area = (size[0] + 2 * padding[0]) * (size[1] + 2 * padding[1])
+    name = "padding" if padded_area > 4 * size[0] * size[1] else sizes
+    check_allocation(name, elements * itemsize, what)
+
+
+def padded_elements(shape: tuple[int, ...], padding: Pair) -> int:
+    """Elements of an (N, C, H, W) array padded by ``padding`` on both sides."""
+    n, c, h, w = shape
+    return array_nbytes((n, c, h + 2 * padding[0], w + 2 * padding[1]), np.int8)
 
 
 def pad_spatial(x: np.ndarray, padding: Pair, value: float = 0.0) -> np.ndarray:

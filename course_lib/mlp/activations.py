@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from course_lib import ops
-from course_lib.validation import as_float_array, check_finite, check_shape
+from course_lib.validation import as_float_array, check_finite, check_instance, check_shape, require_choice
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,9 @@ ACTIVATIONS: dict[str, Activation] = {
 """The activations by name."""
 
 
-def get_activation(name: str) -> Activation:
-    """The `Activation` called ``name``; ValueError naming ``activation`` for an unknown one."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
-    return ACTIVATIONS[name]
+def get_activation(name: str, arg: str = "activation") -> Activation:
+    """The `Activation` called ``name``; ValueError naming ``arg`` for an unknown one."""
+    return ACTIVATIONS[require_choice(arg, name, tuple(ACTIVATIONS))]
 
 
 class ActivationCache(NamedTuple):
@@ -102,6 +100,11 @@ def activation_forward(z: np.ndarray, activation: str = "relu") -> tuple[np.ndar
     g = get_activation(activation)
     z = as_float_array("z", z)
     check_finite("z", z)
+    return activation_forward_unchecked(z, g)
+
+
+def activation_forward_unchecked(z: np.ndarray, g: Activation) -> tuple[np.ndarray, ActivationCache]:
+    """`activation_forward` without the checks, for callers that checked their arrays once (`MLP`)."""
     a = ops.apply(g.fn, z, name=g.name)
     return a, ActivationCache(g.name, a)
 
@@ -112,13 +115,15 @@ def activation_backward(da: np.ndarray, cache: ActivationCache) -> np.ndarray:
     Counts da.size activations (g') and da.size multiplies. Derived in
     notebooks/03_backpropagation.ipynb.
     """
-    if not isinstance(cache, ActivationCache):
-        raise ValueError(
-            f"cache must be the ActivationCache returned by activation_forward, got {type(cache).__name__}"
-        )
-    g = get_activation(cache.name)
+    check_instance("cache", cache, ActivationCache, "the ActivationCache returned by activation_forward")
     da = as_float_array("da", da)
     check_shape("da", da, cache.a.shape)
     check_finite("da", da)
+    return activation_backward_unchecked(da, cache)
+
+
+def activation_backward_unchecked(da: np.ndarray, cache: ActivationCache) -> np.ndarray:
+    """`activation_backward` without the checks, for callers that checked their arrays once (`MLP`)."""
+    g = ACTIVATIONS[cache.name]
     slope = ops.apply(g.derivative_from_output, cache.a, name=f"{g.name}'")
     return ops.multiply(da, slope)

@@ -1,8 +1,10 @@
 """The dense (fully connected) layer, forward and backward, written with `course_lib.ops` only.
 
-Layer contract (as in CS231n): ``dense_forward(x, W, b) -> (out, cache)`` and
-``dense_backward(dout, cache) -> (dx, dW, db)``. Shapes: x (B, n_in), W
-(n_in, n_out), b (n_out,), out and dout (B, n_out).
+Layer contract (as in CS231n, and as `course_lib.conv`): ``dense_forward(x, W,
+b=None) -> (out, cache)`` and ``dense_backward(dout, cache, *, need_dx=True) ->
+Gradients(dx, dw, db)``. Shapes: x (B, n_in), W (n_in, n_out), b (n_out,) or
+None (no bias: db is None), out and dout (B, n_out). The public functions check
+their arguments; `MLP` checks its data once and calls the ``_unchecked`` kernels.
 
 Counted operations (formulas in `course_lib.complexity.dense`; forward derived
 in notebooks/02_forward_propagation.ipynb, backward in
@@ -30,15 +32,22 @@ from typing import NamedTuple
 import numpy as np
 
 from course_lib import ops
-from course_lib.validation import as_float_array, check_batch, check_finite, check_shape
+from course_lib.validation import (
+    as_float_array,
+    check_batch,
+    check_finite,
+    check_instance,
+    check_shape,
+    require_bool,
+)
 
 
 class DenseCache(NamedTuple):
-    """What `dense_backward` needs from the forward pass: the input and the weights."""
+    """What `dense_backward` needs from the forward pass: the input, the weights, the bias (or None)."""
 
     x: np.ndarray
     W: np.ndarray
-    b: np.ndarray
+    b: np.ndarray | None
 
 
 class BiasUnitCache(NamedTuple):
@@ -48,61 +57,71 @@ class BiasUnitCache(NamedTuple):
     theta: np.ndarray
 
 
-def _check_weights(W: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+def _check_weights(W: object, b: object) -> tuple[np.ndarray, np.ndarray | None]:
     W = as_float_array("W", W)
     if W.ndim != 2 or 0 in W.shape:
         raise ValueError(f"W must be a non-empty 2-D array of shape (n_in, n_out), got shape {W.shape}")
+    check_finite("W", W)
+    if b is None:
+        return W, None
     b = as_float_array("b", b)
     check_shape("b", b, (W.shape[1],))
-    check_finite("W", W)
     check_finite("b", b)
     return W, b
 
 
-def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, DenseCache]:
-    """out = x W + b for a batch: x (B, n_in), W (n_in, n_out), b (n_out,) -> out (B, n_out).
+def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> tuple[np.ndarray, DenseCache]:
+    """out = x W + b for a batch: x (B, n_in), W (n_in, n_out), b (n_out,) or None -> out (B, n_out).
 
-    Counts B*n_in*n_out multiplies (= MACs) and B*(n_in-1)*n_out + B*n_out =
-    B*n_in*n_out adds. The result keeps the inputs' dtype (float32 stays
-    float32). Raises ValueError naming the argument for wrong shapes, an empty
-    batch or non-finite values. Derived in notebooks/02_forward_propagation.ipynb.
+    Counts B*n_in*n_out multiplies (= MACs) and B*(n_in-1)*n_out adds, plus
+    B*n_out adds for the bias when there is one. The result keeps the inputs'
+    dtype (float32 stays float32). Raises ValueError naming the argument for
+    wrong shapes, an empty batch or non-finite values. Derived in
+    notebooks/02_forward_propagation.ipynb.
     """
     W, b = _check_weights(W, b)
     x = as_float_array("x", x)
     check_batch("x", x, W.shape[0])
     check_finite("x", x)
-    out = ops.add(ops.matmul(x, W), b)
+    return dense_forward_unchecked(x, W, b)
+
+
+def dense_forward_unchecked(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray | None
+) -> tuple[np.ndarray, DenseCache]:
+    """`dense_forward` without the checks, for callers that checked their arrays once (`MLP`)."""
+    out = ops.matmul(x, W)
+    if b is not None:
+        out = ops.add(out, b, out=out)
     return out, DenseCache(x, W, b)
 
 
-def _check_dout(dout: object, batch: int, n_out: int) -> np.ndarray:
-    dout = as_float_array("dout", dout)
-    check_shape("dout", dout, (batch, n_out))
-    check_finite("dout", dout)
-    return dout
-
-
-def dense_backward(
-    dout: np.ndarray, cache: DenseCache, need_dx: bool = True
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+def dense_backward(dout: np.ndarray, cache: DenseCache, *, need_dx: bool = True) -> ops.Gradients:
     """Gradients of a dense layer from dout = dL/d(out), shape (B, n_out).
 
-    Returns (dx, dW, db) with dx = dout W^T (B, n_in), dW = x^T dout
+    Returns `Gradients` (dx, dw, db) with dx = dout W^T (B, n_in), dw = x^T dout
     (n_in, n_out), db = sum of dout over the batch (n_out,); dx is None when
-    ``need_dx`` is False. Counts n_in*B*n_out multiplies and n_in*(B-1)*n_out
-    adds (dW), (B-1)*n_out adds (db), and B*n_out*n_in multiplies and
+    ``need_dx`` is False (keyword-only, True or False), db is None for a layer
+    without bias. Counts n_in*B*n_out multiplies and n_in*(B-1)*n_out adds
+    (dW), (B-1)*n_out adds (db), and B*n_out*n_in multiplies and
     B*(n_out-1)*n_in adds (dx). Derived in notebooks/03_backpropagation.ipynb.
     """
-    if not isinstance(cache, DenseCache):
-        raise ValueError(
-            f"cache must be the DenseCache returned by dense_forward, got {type(cache).__name__}"
-        )
+    check_instance("cache", cache, DenseCache, "the DenseCache returned by dense_forward")
+    need_dx = require_bool("need_dx", need_dx)
     x, W, _ = cache
-    dout = _check_dout(dout, x.shape[0], W.shape[1])
+    dout = as_float_array("dout", dout)
+    check_shape("dout", dout, (x.shape[0], W.shape[1]))
+    check_finite("dout", dout)
+    return dense_backward_unchecked(dout, cache, need_dx)
+
+
+def dense_backward_unchecked(dout: np.ndarray, cache: DenseCache, need_dx: bool) -> ops.Gradients:
+    """`dense_backward` without the checks, for callers that checked their arrays once (`MLP`)."""
+    x, W, b = cache
     dW = ops.matmul(x.T, dout)
-    db = ops.sum(dout, axis=0)
+    db = None if b is None else ops.sum(dout, axis=0)
     dx = ops.matmul(dout, W.T) if need_dx else None
-    return dx, dW, db
+    return ops.Gradients(dx, dW, db)
 
 
 def add_bias_unit(x: np.ndarray) -> np.ndarray:
@@ -115,6 +134,8 @@ def add_bias_unit(x: np.ndarray) -> np.ndarray:
 def to_theta(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The seed's theta (n_out, n_in + 1) from W (n_in, n_out) and b (n_out,): theta = [b, W^T]."""
     W, b = _check_weights(W, b)
+    if b is None:
+        raise ValueError("b must be an array of shape (n_out,): theta holds the bias in its first column")
     return np.concatenate([b[:, None], W.T], axis=1)
 
 
@@ -147,7 +168,7 @@ def dense_forward_bias_unit(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarra
 
 
 def dense_backward_bias_unit(
-    dout: np.ndarray, cache: BiasUnitCache, need_dx: bool = True
+    dout: np.ndarray, cache: BiasUnitCache, *, need_dx: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """Gradients in the seed's notation: (dx, dtheta) with dtheta = dout^T [1, x] (n_out, n_in + 1).
 
@@ -157,12 +178,12 @@ def dense_backward_bias_unit(
     B*n_out*n_in multiplies and B*(n_out-1)*n_in adds (dx). Column 0 of
     dtheta is db. Derived in notebooks/03_backpropagation.ipynb.
     """
-    if not isinstance(cache, BiasUnitCache):
-        raise ValueError(
-            f"cache must be the BiasUnitCache returned by dense_forward_bias_unit, got {type(cache).__name__}"
-        )
+    check_instance("cache", cache, BiasUnitCache, "the BiasUnitCache returned by dense_forward_bias_unit")
+    need_dx = require_bool("need_dx", need_dx)
     x1, theta = cache
-    dout = _check_dout(dout, x1.shape[0], theta.shape[0])
+    dout = as_float_array("dout", dout)
+    check_shape("dout", dout, (x1.shape[0], theta.shape[0]))
+    check_finite("dout", dout)
     dtheta = ops.matmul(dout.T, x1)
     dx = ops.matmul(dout, theta[:, 1:]) if need_dx else None
     return dx, dtheta

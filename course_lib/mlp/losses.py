@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course_lib import ops
-from course_lib.validation import as_float_array, check_batch, check_finite, check_shape
+from course_lib.validation import as_float_array, check_batch, check_finite, check_shape, require_choice
 
 
 def mse_loss(y: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
@@ -96,6 +96,4 @@ LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] 
 
 def get_loss(name: str) -> Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]:
     """The loss function called ``name``; ValueError naming ``loss`` for an unknown one."""
-    if name not in LOSSES:
-        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {name!r}")
-    return LOSSES[name]
+    return LOSSES[require_choice("loss", name, tuple(LOSSES))]

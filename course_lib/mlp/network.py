@@ -26,24 +26,34 @@ import numpy as np
 from course_lib import ops
 from course_lib.mlp.activations import (
     ActivationCache,
-    activation_backward,
-    activation_forward,
+    activation_backward_unchecked,
+    activation_forward_unchecked,
     get_activation,
 )
-from course_lib.mlp.layers import DenseCache, dense_backward, dense_forward
-from course_lib.validation import as_float_array, check_batch, check_finite, check_shape, require_real
+from course_lib.mlp.layers import DenseCache, dense_backward_unchecked, dense_forward_unchecked
+from course_lib.validation import (
+    as_float_array,
+    check_allocation,
+    check_batch,
+    check_finite,
+    check_shape,
+    parse_int_list,
+    require_int,
+    require_real,
+)
 
 DTYPES = (np.float32, np.float64)
 """Floating-point types an `MLP` can compute in."""
 
 
-def _check_widths(widths: Sequence[int]) -> list[int]:
-    if isinstance(widths, str | bytes) or not isinstance(widths, Sequence) or len(widths) < 2:
-        raise ValueError(f"widths must be a sequence [n0, n1, ..., nL] of at least 2 sizes, got {widths!r}")
-    for i, w in enumerate(widths):
-        if isinstance(w, bool) or not isinstance(w, int | np.integer) or w < 1:
-            raise ValueError(f"widths[{i}] must be a positive integer, got {w!r}")
-    return [int(w) for w in widths]
+def _check_dtype(dtype: object) -> np.dtype:
+    try:
+        kind = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError:
+        kind = None
+    if kind is None or kind not in [np.dtype(d) for d in DTYPES]:
+        raise ValueError(f"dtype must be np.float32 or np.float64 (or their names), got {dtype!r}")
+    return kind
 
 
 def init_scale(n_in: int, n_out: int, activation: str) -> float:
@@ -54,30 +64,44 @@ def init_scale(n_in: int, n_out: int, activation: str) -> float:
 class MLP:
     """A multilayer perceptron: ``params[k] = {"W": (n_in, n_out), "b": (n_out,)}`` for each layer k.
 
-    ``widths``: [n0, ..., nL], n0 inputs and nL outputs. ``activation``: g of
+    ``widths``: [n0, ..., nL], n0 inputs and nL outputs (a list, a tuple, a 1-D
+    integer array, or text such as ``"784 256 10"``). ``activation``: g of
     the hidden layers (relu, sigmoid, tanh, identity); ``output_activation``:
     g of the last layer. Weights are drawn from ``np.random.default_rng(seed)``
     with He (relu) or Glorot (others) scaling, biases start at 0; ``dtype``
     (float64 or float32) is kept through forward, backward and updates.
+    ``seed`` is a non-negative integer (or None for fresh entropy). Parameters
+    that would not fit in the memory available are refused with a ValueError.
+
+    Arguments are checked where they enter: here, in `forward` (X), `backward`
+    (dloss) and `step` (lr); the layers inside run unchecked.
     """
 
     def __init__(
         self,
         widths: Sequence[int],
         activation: str = "relu",
-        seed: int = 0,
+        seed: int | None = 0,
         dtype: type = np.float64,
         *,
         output_activation: str = "identity",
     ) -> None:
-        self.widths = _check_widths(widths)
-        get_activation(activation)
-        get_activation(output_activation)
-        if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
-            raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
-        self.dtype = np.dtype(dtype)
+        self.widths = list(parse_int_list("widths", widths, min_len=2))
+        hidden = get_activation(activation)
+        last = get_activation(output_activation, "output_activation")
+        self.dtype = _check_dtype(dtype)
+        seed = None if seed is None else require_int("seed", seed, 0)
         n_layers = len(self.widths) - 1
-        self.activations = [activation] * (n_layers - 1) + [output_activation]
+        self.activations = [hidden.name] * (n_layers - 1) + [last.name]
+        self._g = [hidden] * (n_layers - 1) + [last]
+        pairs = list(zip(self.widths[:-1], self.widths[1:], strict=True))
+        n_params = sum(n_in * n_out + n_out for n_in, n_out in pairs)
+        largest = max(n_in * n_out for n_in, n_out in pairs)
+        check_allocation(
+            "widths",
+            n_params * self.dtype.itemsize + largest * 8,  # the parameters, and one layer's float64 draw
+            f"the {n_params:,} parameters of MLP({self.widths}) in {self.dtype.name}",
+        )
         rng = np.random.default_rng(seed)
         self.params: list[dict[str, np.ndarray]] = []
         shapes = zip(self.widths[:-1], self.widths[1:], strict=True)
@@ -112,11 +136,16 @@ class MLP:
         X = as_float_array("X", X)
         check_batch("X", X, self.widths[0])
         check_finite("X", X)
+        check_allocation(
+            "X",
+            X.shape[0] * 2 * sum(self.widths[1:]) * self.dtype.itemsize,
+            f"the activations of a batch of {X.shape[0]:,} through MLP({self.widths})",
+        )
         a = X.astype(self.dtype, copy=False)
         caches = []
-        for p, g in zip(self.params, self.activations, strict=True):
-            z, dense_cache = dense_forward(a, p["W"], p["b"])
-            a, act_cache = activation_forward(z, g)
+        for p, g in zip(self.params, self._g, strict=True):  # checked once above and at construction
+            z, dense_cache = dense_forward_unchecked(a, p["W"], p["b"])
+            a, act_cache = activation_forward_unchecked(z, g)
             caches.append((dense_cache, act_cache))
         self._caches = caches
         return a
@@ -139,8 +168,8 @@ class MLP:
         grads: list[dict[str, np.ndarray]] = [{} for _ in caches]
         for k in reversed(range(len(caches))):
             dense_cache, act_cache = caches[k]
-            dz = activation_backward(da, act_cache)
-            da, dW, db = dense_backward(dz, dense_cache, need_dx=k > 0)
+            dz = activation_backward_unchecked(da, act_cache)
+            da, dW, db = dense_backward_unchecked(dz, dense_cache, need_dx=k > 0)
             grads[k] = {"W": dW, "b": db}
         self.grads = grads
 

@@ -14,6 +14,8 @@ indexing move data and are not counted.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -22,7 +24,19 @@ import numpy as np
 from course_lib.counting import count_ops
 from course_lib.mlp.losses import get_loss
 from course_lib.mlp.network import MLP
-from course_lib.validation import as_float_array, check_batch, check_finite, require_int, require_real
+from course_lib.validation import (
+    as_float_array,
+    check_allocation,
+    check_batch,
+    check_finite,
+    check_instance,
+    require_bool,
+    require_int,
+    require_real,
+)
+
+HISTORY_BYTES_PER_STEP = 512
+"""Memory one step of a `History` takes, about: a loss and a batch size, and a dict of six counts (CPython 3.11)."""
 
 
 @dataclass
@@ -58,6 +72,7 @@ class History:
 
 
 def _check_data(model: MLP, X: object, Y: object, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    check_instance("model", model, MLP, "an MLP")
     get_loss(loss)
     X = as_float_array("X", X)
     check_batch("X", X, model.widths[0])
@@ -85,6 +100,7 @@ def training_step(model: MLP, X: np.ndarray, Y: np.ndarray, lr: float, loss: str
     Counts `mlp_training_step_cost(model.widths, B, loss)`. Derived in
     notebooks/04_gradient_descent.ipynb.
     """
+    check_instance("model", model, MLP, "an MLP")
     output = model.forward(X)
     value, dout = get_loss(loss)(output, Y)
     model.backward(dout)
@@ -98,6 +114,11 @@ def _batches(n: int, batch_size: int, epochs: int, seed: int) -> Iterator[np.nda
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             yield order[start : start + batch_size]
+
+
+def _check_history(name: str, steps: int, track: bool) -> None:
+    per_step = HISTORY_BYTES_PER_STEP + (32 if track else 0)
+    check_allocation(name, steps * per_step, f"the history of {steps:,} steps (about {per_step} bytes each)")
 
 
 def _run(
@@ -135,8 +156,10 @@ def gradient_descent(
     """
     X, Y = _check_data(model, X, Y, loss)
     lr, steps = require_real("lr", lr, 0, low_open=True), require_int("steps", steps)
+    track_full_loss = require_bool("track_full_loss", track_full_loss)
+    _check_history("steps", steps, track_full_loss)
     every = np.arange(X.shape[0])
-    return _run(model, X, Y, lr, loss, iter([every] * steps), track_full_loss)
+    return _run(model, X, Y, lr, loss, itertools.repeat(every, steps), track_full_loss)
 
 
 def minibatch_sgd(
@@ -159,8 +182,11 @@ def minibatch_sgd(
     X, Y = _check_data(model, X, Y, loss)
     lr, epochs = require_real("lr", lr, 0, low_open=True), require_int("epochs", epochs)
     batch_size = require_int("batch_size", batch_size)
+    seed = require_int("seed", seed, 0)
+    track_full_loss = require_bool("track_full_loss", track_full_loss)
     if batch_size > X.shape[0]:
         raise ValueError(f"batch_size must be at most the number of samples {X.shape[0]}, got {batch_size}")
+    _check_history("epochs", epochs * math.ceil(X.shape[0] / batch_size), track_full_loss)
     return _run(model, X, Y, lr, loss, _batches(X.shape[0], batch_size, epochs, seed), track_full_loss)
 
 
