@@ -57,3 +57,19 @@ def test_control_helpers():
         log_slider("rate", 20.0, 1e-3, 10.0)
     with pytest.raises(ValueError, match="outside"):
         int_slider("n", 0, 1, 3)
+
+
+def test_plain_text_form_names_the_controls_and_says_what_to_do():
+    import re
+    from pathlib import Path
+
+    explorer = Explorer(
+        lambda n, m: f"{n} {m}", {"n": int_slider("n", 3, 1, 9), "m": int_slider("m", 2, 1, 9)}
+    )
+    text = explorer._repr_mimebundle_()["text/plain"]
+    assert text.startswith("Widget experiment (controls: n, m).")
+    assert "Run All Cells" in text
+    # the nbval sanitizer knows this form, so stored notebooks never compare widget traits
+    config = (Path(__file__).parent / "nbval_sanitize.cfg").read_text()
+    pattern = re.search(r"^regex: (\^\(\?:Widget experiment.*)$", config, flags=re.MULTILINE).group(1)
+    assert re.sub(pattern, "WIDGET", text) == "WIDGET"

@@ -31,6 +31,13 @@ INVALID = "invalid input: "
 """How the panel starts when the report rejected the controls' values (followed by the ValueError's message)."""
 
 
+WIDGET_REPR_PREFIX = "Widget experiment (controls: "
+"""Start of an explorer's plain-text form; tests/nbval_sanitize.cfg matches it."""
+
+RUN_HINT = "Run the notebook's cells (Run > Run All Cells) to use it; the next cell shows one setting."
+"""The hint a reader sees in place of a widget that has not been drawn yet."""
+
+
 class Explorer(widgets.VBox):
     """Controls (name -> widget), the figure of ``report(**values)`` and its text, redrawn on release."""
 
@@ -50,6 +57,10 @@ class Explorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self.refresh, names="value")
         self.refresh()
+
+    def __repr__(self) -> str:
+        """What a notebook shows where the widget cannot render (before its cells run, or without a kernel)."""
+        return f"{WIDGET_REPR_PREFIX}{', '.join(self.controls)}). {RUN_HINT}"
 
     def values(self) -> dict[str, object]:
         """The current value of every control, by argument name."""
