@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from course_lib.reports import Report, new_figure
-from course_lib.reports.format import format_bytes, format_count, format_int, format_ratio
+from course_lib.reports.format import format_bytes, format_count, format_int, format_ratio, format_tick
 
 
 def _report(n: int) -> Report:
@@ -73,3 +73,18 @@ def test_format_int_and_ratio():
     assert format_int(138_357_544) == "138,357,544"
     assert format_ratio(9, 4) == "2.25x"
     assert format_ratio(1, 0) == "-"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (1.5e9, "", "1.5 G"),
+        (500e6, "", "500 M"),
+        (2e6, "B", "2 MB"),
+        (1e3, "B", "1 kB"),
+        (0, "B", "0 B"),
+        (2.5, "", "2.5"),
+    ],
+)
+def test_format_tick_is_as_short_as_exact(value, unit, text):
+    assert format_tick(value, unit) == text

@@ -23,9 +23,10 @@ from traitlets import TraitError
 from course_lib import architectures
 from course_lib.reports.conv_layer import kernel_positions
 from course_lib.reports.conv_layer import text as conv_layer_report
+from course_lib.reports.networks import layer_costs
+from course_lib.reports.networks import text as network_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.forward import forward_report
-from course_lib.widgets.networks import layer_costs, network_report
 from course_lib.widgets.playground import (
     CONV_WINDOWS_BOUND,
     HEADER,
@@ -359,10 +360,10 @@ def test_network_tab_follows_its_controls(dashboard, name, batch) -> None:
     old = explorer.values()
     try:
         for control, value in moves(explorer, {"name": name, "batch": batch}):
-            text, picture = panel_text(explorer), explorer.image.value
+            text, picture = panel_text(explorer), explorer.figure_view.value
             explorer.controls[control].value = value
             assert panel_text(explorer) != text, control
-            assert explorer.image.value != picture, control
+            assert explorer.figure_view.value != picture, control
         assert panel_text(explorer) == network_report(name, batch)
     finally:
         set_quietly(explorer, old)
@@ -507,7 +508,9 @@ def test_conv_windows_within_bound_over_the_whole_range(
 def test_network_bars_never_exceed_the_documented_bound() -> None:
     bars = {
         name: sum(
-            1 for layer in layer_costs(name, 1) if layer.macs or layer.params or layer.feature_map_bytes
+            1
+            for layer in layer_costs(name, 1)
+            if layer["macs"] or layer["params"] or layer["feature_map_bytes"]
         )
         for name in architectures.names()
     }

@@ -38,3 +38,12 @@ def format_ratio(numerator: float, denominator: float, digits: int = 2) -> str:
     if denominator == 0:
         return "-"
     return f"{numerator / denominator:.{digits}f}x"
+
+
+def format_tick(value: float, unit: str = "") -> str:
+    """An axis tick in SI form, as short as exact: ``format_tick(1.5e9) == '1.5 G'``,
+    ``format_tick(2e6, 'B') == '2 MB'``, ``format_tick(0, 'B') == '0 B'``; below 1,000 as ``:g``."""
+    for scale, prefix in _COUNT_UNITS:
+        if abs(value) >= scale:
+            return f"{value / scale:g} {prefix}{unit}"
+    return f"{value:g} {unit}".rstrip()

@@ -21,6 +21,6 @@ learning_theory    11 learning-theory aside
 =================  ============================================================
 """
 
-from course_lib.widgets.base import Explorer, int_slider, log_slider, text_box
+from course_lib.widgets.base import Explorer, dropdown, int_slider, log_slider, text_box
 
-__all__ = ["Explorer", "int_slider", "log_slider", "text_box"]
+__all__ = ["Explorer", "dropdown", "int_slider", "log_slider", "text_box"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as widgets
 
@@ -129,4 +129,17 @@ def text_box(name: str, value: str, placeholder: str = "") -> widgets.Text:
         placeholder=placeholder or value,
         continuous_update=False,
         style=_STYLE,
+    )
+
+
+def dropdown(name: str, value: str, options: Sequence[str]) -> widgets.Dropdown:
+    """A labelled list of ``options`` starting at ``value`` (ValueError naming ``name`` if it is not one)."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, options))}; got {value!r}")
+    return widgets.Dropdown(
+        options=list(options),
+        value=value,
+        description=name,
+        style=_STYLE,
+        layout=widgets.Layout(width="max-content"),
     )

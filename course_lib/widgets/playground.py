@@ -13,7 +13,7 @@ MLP cost        widths (text: 2 to 9 integers, each 1 to 2048),  `mlp_panel`: `f
 Conv layer      height, width (1 to 64), c_in, c_out (1 to 512), `reports.conv_layer.report`:
                 kernel (1 to 11), stride (1 to 4), padding       receptive fields and im2col drawn
                 (0 to 5), dilation (1 to 4)
-Network picker  network (the 11 of `architectures.names()`),     `network_report`, and per-layer
+Network picker  network (the 11 of `architectures.names()`),     `reports.networks.report`: per-layer
                 batch (1 to 256)                                 bars
 Roofline        layer (the 5 of the roofline widget's            `roofline_panel`: `roofline_report`
                 `LAYERS`), batch (1 to 256), machine (the 3 of   on a machine of `MACHINES`, and the
@@ -42,12 +42,12 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from course_lib.reports import conv_layer
+from course_lib.reports import conv_layer, networks
 from course_lib.roofline import attainable_gflops, ridge_point
 from course_lib.widgets import backprop, forward
 from course_lib.widgets.base import Explorer, int_slider
 from course_lib.widgets.conv_layer import conv_layer_explorer
-from course_lib.widgets.networks import network_explorer, network_layers_png, network_report
+from course_lib.widgets.networks import network_explorer
 from course_lib.widgets.roofline import LAYERS, MAX_BATCH, SLIDER_MAX, layer_traffic, roofline_report
 
 TAB_TITLES = ("MLP cost", "Conv layer", "Network picker", "Roofline")
@@ -249,8 +249,7 @@ def render(title: str, values: dict[str, object]) -> tuple[str, bytes | None]:
     """What the tab ``title`` shows for the control ``values``: its text and its PNG picture (None: no picture).
 
     The same work the tab's explorer does on an update, without widgets:
-    `mlp_panel`; `course_lib.reports.conv_layer.report`; `network_report`
-    and `network_layers_png`; `roofline_panel` and `roofline_png`. The notebook
+    `mlp_panel`; `course_lib.reports.conv_layer.report`; `course_lib.reports.networks.report`; `roofline_panel` and `roofline_png`. The notebook
     times it at the `WORST_CASE` settings. ValueError for an unknown title.
     """
     if title == "MLP cost":
@@ -259,7 +258,8 @@ def render(title: str, values: dict[str, object]) -> tuple[str, bytes | None]:
         result = conv_layer.report(**values)
         return result.text, result.png()
     if title == "Network picker":
-        return network_report(**values), network_layers_png(**values)
+        result = networks.report(**values)
+        return result.text, result.png()
     if title == "Roofline":
         return roofline_panel(**values), roofline_png(**values)
     raise ValueError(f"title must be one of {TAB_TITLES}, got {title!r}")

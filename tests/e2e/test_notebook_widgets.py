@@ -39,14 +39,13 @@ from e2e_widgets import (
     widget_output,
 )
 
-from course_lib.reports import bigo, conv_layer
+from course_lib.reports import bigo, conv_layer, networks
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.efficient import efficient_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.learning_theory import search_space_report, xor_report
 from course_lib.widgets.matmul import matmul_report
-from course_lib.widgets.networks import network_report
 from course_lib.widgets.playground import mlp_panel
 from course_lib.widgets.roofline import roofline_report
 from course_lib.widgets.training import training_report
@@ -165,7 +164,7 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "network_explorer(",
             ("batch",),
-            lambda v: network_report(v["network"], batch=int(v["batch"])),
+            lambda v: networks.text(v["network"], batch=int(v["batch"])),
         )
     ],
     "07_designing_efficient_cnns": [
