@@ -237,6 +237,10 @@ def test_figure_draws_the_windows_and_im2col_to_scale(values) -> None:
     if columns.get_width() * columns.get_height() < 10**5:  # the buffer conv2d really builds, if small
         buffer = im2col(np.zeros((1, c_in, height, width)), kernel, stride, padding, dilation)
         assert buffer.shape == (1, columns.get_height(), columns.get_width())
+    c_out = values[3]
+    assert matrices.get_title().endswith(
+        f"({c_out:,} x {c_in * kernel**2:,}) x ({c_in * kernel**2:,} x {len(rows) * len(cols):,})"
+    )
     (centres,) = _by_gid(grid, "centres")
     half = dilation * (kernel - 1) / 2
     expected = sorted((c + half, r + half) for r in rows for c in cols)

@@ -30,6 +30,7 @@ their colours.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import numpy as np
@@ -394,8 +395,8 @@ def figure(
 ) -> Figure:
     """The report's figure: `draw_receptive_fields` and `draw_im2col` side by side, one legend below.
 
-    ``c_out`` changes neither panel (it is an argument so that every report function takes
-    the same values). Arguments checked against `LIMITS`.
+    When a window fits, the right panel's title is the matrix product the layer becomes,
+    (C_out x C_in K^2) x (C_in K^2 x H_out W_out). Arguments checked against `LIMITS`.
     """
     v = _checked(
         dict(zip(ARGUMENTS, (height, width, c_in, c_out, kernel, stride, padding, dilation), strict=True))
@@ -403,6 +404,12 @@ def figure(
     fig, (grid, matrices) = new_figure(7.2, 3.9, ncols=2)
     draw_receptive_fields(grid, *(v[name] for name in GEOMETRY))
     draw_im2col(matrices, v["height"], v["width"], v["c_in"], *(v[name] for name in GEOMETRY[2:]))
+    if misfit(v["height"], v["width"], v["kernel"], v["padding"], v["dilation"]) is None:
+        rows = v["c_in"] * v["kernel"] ** 2
+        cols = math.prod(conv2d_output_shape(*(v[name] for name in GEOMETRY)))
+        matrices.set_title(
+            f"im2col to scale; one product\n({v['c_out']:,} x {rows:,}) x ({rows:,} x {cols:,})", fontsize=10
+        )
     fig.legend(
         *grid.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8, handlelength=1.2
     )

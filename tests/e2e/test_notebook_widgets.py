@@ -142,22 +142,9 @@ CASES: dict[str, list[WidgetCase]] = {
     "05_convolution_layer": [
         WidgetCase(
             "conv_layer_explorer(",
-            ("height", "width", "c_in", "c_out", "kernel", "stride", "padding", "dilation"),
-            lambda v: conv_layer.text(
-                **{
-                    name: int(v[name])
-                    for name in (
-                        "height",
-                        "width",
-                        "c_in",
-                        "c_out",
-                        "kernel",
-                        "stride",
-                        "padding",
-                        "dilation",
-                    )
-                }
-            ),
+            conv_layer.ARGUMENTS,
+            lambda v: conv_layer.text(**{name: int(v[name]) for name in conv_layer.ARGUMENTS}),
+            draws=True,
         )
     ],
     "06_cnn_time_and_space": [
@@ -165,6 +152,7 @@ CASES: dict[str, list[WidgetCase]] = {
             "network_explorer(",
             ("batch",),
             lambda v: networks.text(v["network"], batch=int(v["batch"])),
+            draws=True,
         )
     ],
     "07_designing_efficient_cnns": [
