@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from course_lib.validation import check_instance, require_bool, require_int, require_pair
+from course_lib.validation import check_instance, require_bool, require_int, require_pair, require_real
 
 Pair = tuple[int, int]
 
@@ -123,9 +123,9 @@ class BatchNorm2d:
 
     def __post_init__(self) -> None:
         owner = f"BatchNorm2d {self.name!r}" if self.name else "BatchNorm2d"
-        if isinstance(self.eps, bool) or not isinstance(self.eps, int | float) or not self.eps > 0:
-            raise ValueError(f"{owner}: eps must be a positive number, got {self.eps!r}")
-        _set(self, name=_name(self.name, owner))
+        _set(
+            self, eps=require_real(f"{owner}: eps", self.eps, 0, low_open=True), name=_name(self.name, owner)
+        )
 
 
 @dataclass(frozen=True)
@@ -283,9 +283,7 @@ class Dropout:
 
     def __post_init__(self) -> None:
         owner = f"Dropout {self.name!r}" if self.name else "Dropout"
-        if isinstance(self.p, bool) or not isinstance(self.p, int | float) or not 0 <= self.p <= 1:
-            raise ValueError(f"{owner}: p must be a probability in [0, 1], got {self.p!r}")
-        _set(self, name=_name(self.name, owner))
+        _set(self, p=require_real(f"{owner}: p", self.p, 0, 1), name=_name(self.name, owner))
 
 
 # ----------------------------------------------------------------- composites

@@ -45,6 +45,7 @@ from course_lib.architectures.layers import (
     _positive_int,
 )
 from course_lib.architectures.network import Network
+from course_lib.validation import require_real
 
 MIN_CHANNELS = 8
 """No layer of a thinned MobileNet v1 has fewer channels (TF-slim's ``min_depth``)."""
@@ -123,14 +124,7 @@ def thinned_channels(channels: int, width_multiplier: float) -> int:
 
 
 def _width_multiplier(value: object) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"mobilenet_v1_variant: width_multiplier must be a positive number, got {value!r}")
-    return float(value)
+    return require_real("mobilenet_v1_variant: width_multiplier", value, 0, low_open=True)
 
 
 def _v1_layers(alpha: float, num_classes: int) -> tuple[Layer, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 from course_lib.symbolic.core import cost_dict, dot_product_cost, plus, product_cost, scaled
+from course_lib.validation import parse_int_list, require_int
 
 M, K, C_in, C_out = sp.symbols("M K C_in C_out", positive=True, integer=True)
 """Seed 003's symbols: output side M, kernel side K, input and output channels C_in, C_out."""
@@ -224,16 +225,14 @@ def substitute_cnn(
     Sets D = len(layers), expands the sums and substitutes every M_l, K_l and C_l;
     the result is a sympy Integer (or a dict of them).
     """
-    if not layers or any(len(entry) != 3 for entry in layers):
+    if not layers:
         raise ValueError(f"layers must be a non-empty list of (M_l, K_l, C_l) triples, got {layers!r}")
-    values = [input_channels, *(v for entry in layers for v in entry)]
-    if any(isinstance(v, bool) or int(v) != v or v < 1 for v in values):
-        raise ValueError(f"input_channels and every M_l, K_l, C_l must be positive integers, got {layers!r}")
-    table = {channels(0): sp.Integer(int(input_channels))}
-    for index, (side, kernel, out_channels) in enumerate(layers, start=1):
-        table[feature_side(index)] = sp.Integer(int(side))
-        table[kernel_side(index)] = sp.Integer(int(kernel))
-        table[channels(index)] = sp.Integer(int(out_channels))
+    table = {channels(0): sp.Integer(require_int("input_channels", input_channels))}
+    for index, entry in enumerate(layers, start=1):
+        side, kernel, out_channels = parse_int_list(f"layers[{index - 1}]", entry, min_len=3, max_len=3)
+        table[feature_side(index)] = sp.Integer(side)
+        table[kernel_side(index)] = sp.Integer(kernel)
+        table[channels(index)] = sp.Integer(out_channels)
 
     def evaluate(single: sp.Expr) -> sp.Expr:
         return sp.expand(sp.sympify(single).subs(depth, len(layers)).doit().subs(table))

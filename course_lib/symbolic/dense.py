@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from course_lib.symbolic.core import COST_KINDS, cost_dict, n, plus, product_cost
+from course_lib.validation import parse_int_list, require_int
 
 k, L, B = sp.symbols("k L B", positive=True, integer=True)
 """Layer index k (1..L), number of layers L, batch size B."""
@@ -188,16 +189,13 @@ def substitute_widths(
     Sets L = len(widths) - 1, expands the sums over layers and replaces each
     n(i) by widths[i]; with every symbol given the result is a sympy Integer.
     """
-    if len(widths) < 2 or any(int(w) != w or w < 1 for w in widths):
-        raise ValueError(f"widths must be at least 2 positive integers, got {widths}")
-    values = {width(i): sp.Integer(int(w)) for i, w in enumerate(widths)}
+    sizes = parse_int_list("widths", widths, min_len=2)
+    values = {width(i): sp.Integer(size) for i, size in enumerate(sizes)}
     if batch is not None:
-        if int(batch) != batch or batch < 1:
-            raise ValueError(f"batch must be a positive integer, got {batch}")
-        values[B] = sp.Integer(int(batch))
+        values[B] = sp.Integer(require_int("batch", batch))
 
     def evaluate(expr: sp.Expr) -> sp.Expr:
-        return sp.expand(sp.sympify(expr).subs(L, len(widths) - 1).doit().subs(values))
+        return sp.expand(sp.sympify(expr).subs(L, len(sizes) - 1).doit().subs(values))
 
     return {kind: evaluate(expr) for kind, expr in cost.items()} if isinstance(cost, dict) else evaluate(cost)
 
