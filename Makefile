@@ -2,7 +2,7 @@
 #   make lab      set up and open the course in JupyterLab
 #   make test     lint + unit tests + every notebook under nbval (strict); hypothesis derandomized, same examples everywhere
 #   make explore  the property tests only, with 10x as many fresh random examples (EXPLORE_FACTOR=N to change)
-#   make test-e2e the browser tests (tests/e2e/): widgets in JupyterLab, the playground in Voila, the static site
+#   make test-e2e the browser tests (tests/e2e/): widgets in JupyterLab, the playground in Voila, the static site, the decks
 #   make execute  re-run notebooks in place (NB=path for one); make figures, make lint, make lock, make clean
 #   make stats    per notebook: main-line words, folded words, figures, code lines, run time
 #   make bench    speed comparisons with numpy/scipy/PyTorch -> benchmarks/results.md
@@ -131,11 +131,12 @@ app: $(APP_STAMP)
 
 # The browser tests, tests/e2e/ (not part of `make test`, which never collects them): every notebook
 # with widgets run in JupyterLab with its sliders moved, the playground (notebook 12) in Voila, every
-# page of the static site. They drive Debian's Chromium at /usr/bin/chromium (`apt-get install -y
-# --no-install-recommends chromium`; .ci/run installs it when missing) through the `playwright` package
-# (the `e2e` extra, into .venv on first use, held to the lock's versions; `playwright install` is never
-# run). The site is rebuilt first when it is missing or older than the notebooks. Screenshots of the
-# run go to a temporary folder whose path is printed at the end.
+# page of the static site and every slide of every deck at 1280x720. They drive Debian's Chromium at
+# /usr/bin/chromium (`apt-get install -y --no-install-recommends chromium`; .ci/run installs it when
+# missing) through the `playwright` package (the `e2e` extra, into .venv on first use, held to the
+# lock's versions; `playwright install` is never run). The site and the decks are rebuilt first when
+# missing or older than the notebooks. Screenshots of the run go to a temporary folder whose path is
+# printed at the end.
 E2E_STAMP := $(VENV)/.e2e-installed
 SITE_INDEX := _build/html/index.html
 
@@ -143,7 +144,12 @@ SITE_INDEX := _build/html/index.html
 $(SITE_INDEX): $(NOTEBOOKS) $(wildcard book/_config.yml book/_toc.yml book/intro.md book/js/*.js book/css/*.css)
 	$(MAKE) html || { rm -f $@; exit 1; }
 
-test-e2e: $(E2E_STAMP) $(APP_STAMP) $(SITE_INDEX)
+# scripts/build_slides.py empties _build/slides before each build, so index.html is as new as the decks.
+SLIDES_INDEX := _build/slides/index.html
+$(SLIDES_INDEX): $(NOTEBOOKS) $(wildcard book/_config.yml book/slides/* scripts/build_slides.py scripts/lecture_deck.py)
+	$(MAKE) slides || { rm -f $@; exit 1; }
+
+test-e2e: $(E2E_STAMP) $(APP_STAMP) $(SITE_INDEX) $(SLIDES_INDEX)
 	$(JUPYTER_ENV) $(BIN)/python -m pytest -p no:cacheprovider tests/e2e
 
 # Regenerate the lock from the ranges in pyproject.toml, in a throwaway venv.

@@ -38,8 +38,8 @@ REQUIREJS = Asset("requirejs", "", "", ("require.js",))
 # Not from npm: the course's own few lines that show require.js where the manager's files are.
 WIDGET_PATHS = ROOT / "book" / "js" / "widget-paths.js"
 
-# The site: MathJax 3 (what Sphinx expects), TeX input and CommonHTML output, with the
-# components it loads on demand (extensions, menu, accessibility, speech).
+# MathJax 3 (what Sphinx expects), TeX input and CommonHTML output, with the components it
+# loads on demand (extensions, menu, accessibility, speech): the site and the decks.
 MATHJAX3 = Asset(
     "mathjax",
     "es5",
@@ -47,29 +47,7 @@ MATHJAX3 = Asset(
     ("tex-chtml.js", "a11y/**/*", "adaptors/**/*", "input/**/*", "output/**/*", "sre/**/*", "ui/**/*"),
 )
 
-# The slides: nbconvert's reveal template configures MathJax 2 (MathJax.Hub), so the decks
-# get MathJax 2 with the configuration that template names by default.
-MATHJAX2 = Asset(
-    "mathjax2",
-    "",
-    "mathjax2",
-    (
-        "MathJax.js",
-        "config/TeX-AMS_CHTML-full.js",
-        "config/Safe.js",
-        "config/local/*",
-        "extensions/**/*",
-        "jax/element/**/*",
-        "jax/input/TeX/**/*",
-        "jax/output/CommonHTML/**/*",
-        "jax/output/PreviewHTML/**/*",
-        "jax/output/NativeMML/**/*",
-        "fonts/HTML-CSS/TeX/woff/**/*",
-        "fonts/HTML-CSS/TeX/otf/**/*",
-        "localization/en/**/*",
-    ),
-)
-# reveal.js with the one theme the decks use (nbconvert's default, white) and its local font;
+# reveal.js with the one theme the decks use (white) and its local font;
 # several other themes import their fonts from a web font service.
 REVEAL_THEME = "white"
 REVEAL = Asset(
@@ -85,10 +63,11 @@ REVEAL = Asset(
         "plugin/notes/**/*",
     ),
 )
-JQUERY = Asset("jquery", "dist", "", ("jquery.min.js",))
 
 BOOK_ASSETS = (MATHJAX3, REQUIREJS, HTML_MANAGER)
-SLIDES_ASSETS = (REVEAL, MATHJAX2, REQUIREJS, JQUERY, HTML_MANAGER)
+# The decks: reveal.js and the same MathJax 3 as the site (one MathJax setup for both). They show
+# no saved widgets (a slider needs a kernel), so they need neither require.js nor the manager.
+SLIDES_ASSETS = (REVEAL, MATHJAX3)
 
 LICENCE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md")
 

@@ -213,68 +213,187 @@ def test_fold_solutions_tags_solution_and_hidden_cells_only(scripts):
 
 # --- slides ------------------------------------------------------------------------------------
 
+LECTURE = (
+    (
+        "md",
+        "# 03 · A title\n\nWhy this matters, in one paragraph.\n\n**Learning goals.** You can\n\n- derive $n^2$;\n- count it.\n\n**Prerequisites.** Notebook 02.\n\n**Reading time.** About 20 minutes.",
+    ),
+    ("code", "import numpy as np"),
+    ("md", "## 1. First section\n\nThe cost is $mnp$:\n\n$$c_{ij} = \\sum_k a_{ik} b_{kj}$$"),
+    ("code", "print('counted')", {"tags": ["slide-show-code"]}),
+    ("md", "### 1.1 A sub-section\n\nMore text."),
+    ("code", "secret_setup = 1"),
+    ("code", "answer = 42", {"tags": ["solution"]}),
+    ("code", "hidden = 1", {"tags": ["slide-skip"]}),
+    (
+        "md",
+        "## Exercises\n\n**1.** Count it.\n\n<details><summary>Solution</summary>\n\nIt is $n^2$.\n\n</details>",
+    ),
+)
 
-SUMMARY_AND_EXERCISES = """## Summary
 
-- a
-
-## Exercises
-
-<details><summary>Solution</summary>
-
-```python
-# a comment, not a heading
-x = 1
-```
-</details>"""
+def _lecture(scripts, tmp_path, *cells):
+    notebook = _notebook(*cells)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("print"):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="counted\n")]
+    path = tmp_path / "03_a_title.ipynb"
+    nbformat.write(notebook, path)
+    return scripts.lecture_deck.notebook_deck(path)
 
 
-def test_slide_metadata_starts_a_slide_at_every_section(scripts):
-    notebook = _notebook(
-        ("md", "# 03 · Title\n\nLearning goals."),
-        ("code", "import numpy"),
-        ("md", "## 1. First section\n\nText."),
-        ("md", "More text, no heading."),
-        ("md", "### 1.1 Sub-section"),
-        ("code", "print(1)"),
-        ("code", "answer = 42", {"tags": ["solution"]}),
-        ("md", "\n#### A small heading"),
-        ("md", SUMMARY_AND_EXERCISES),
+def test_a_notebook_becomes_a_title_with_goals_an_outline_and_a_slide_per_section(scripts, tmp_path):
+    deck = _lecture(scripts, tmp_path, *LECTURE)
+    assert deck.title == "03 · A title"
+    assert [section.title for section in deck.sections] == [
+        "03 · A title",
+        "Introduction",
+        "Outline",
+        "1. First section",
+        "Exercises",
+    ]
+    title = deck.sections[0].slides[0]
+    on_title = "".join(block.html for block in title.blocks)
+    assert "Learning goals" in on_title and "count it." in on_title and "Why this matters" not in on_title
+    assert "Notebook 02" in "".join(title.notes) and "20 minutes" in "".join(title.notes)
+    assert "Why this matters" in deck.sections[1].slides[0].blocks[0].html
+    assert "1. First section" in deck.sections[2].slides[0].blocks[0].html
+    first, sub = deck.sections[3].slides
+    assert (sub.title, sub.kicker) == ("1.1 A sub-section", "1. First section")
+    slide_text = "".join(block.html for slide in deck.slides for block in slide.blocks)
+    notes = "".join(note for slide in deck.slides for note in slide.notes)
+    # shown code (tagged) and outputs on the slide; other code, solutions and <details> in the notes
+    assert "print" in "".join(b.html for b in first.blocks) and "counted" in "".join(
+        b.html for b in first.blocks
     )
-    assert scripts.build_slides.add_slide_metadata(notebook) is True
-    kinds = [
-        (cell.source.splitlines()[0], cell.metadata["slideshow"]["slide_type"]) for cell in notebook.cells
+    for hidden in ("secret_setup", "answer", "It is"):
+        assert hidden not in slide_text and hidden in notes, hidden
+    assert "hidden" not in slide_text + notes  # slide-skip: left out
+    assert "numpy" not in slide_text and "numpy" in notes  # the setup cell's code
+
+
+def test_maths_comes_out_in_the_sites_delimiters(scripts):
+    blocks = scripts.lecture_deck.markdown_blocks(
+        "Cost $mnp$ and\n\n$$a < b$$\n\nsee [02](02_forward.ipynb)."
+    )
+    fragments = [fragment for _node, fragment in blocks]
+    assert '<span class="math inline">\\(mnp\\)</span>' in fragments[0]
+    assert fragments[1].strip() == '<div class="math block">\n\\[a &lt; b\\]\n</div>'
+    assert 'href="02_forward.slides.html"' in fragments[2]
+
+
+def test_sympy_latex_output_is_display_maths(scripts):
+    block = scripts.lecture_deck.latex_output("$\\displaystyle N_{\\times} = m n p$")
+    assert block.html == '<div class="math">\\[\\displaystyle N_{\\times} = m n p\\]</div>'
+
+
+def test_monospace_type_shrinks_to_fit_the_slide_down_to_14_px(scripts):
+    layout = scripts.lecture_deck.LAYOUT
+    # 1200 px of slide / (0.6 em a character): 18 px holds 111 characters, 14 px holds 142
+    assert layout.mono_size(111) == 18.0
+    assert layout.mono_size(120) == 16.5  # 1200 / 72 = 16.67, rounded down to half a pixel
+    assert layout.mono_size(142) == 14.0
+    assert layout.mono_size(143) is None
+
+
+def test_a_long_printed_table_continues_with_its_header_and_ends_in_the_notes(scripts):
+    lines = ["  n   cost", "----------", *[f"{k:3d} {k * k:6d}" for k in range(200)]]
+    blocks = scripts.lecture_deck.text_output("\n".join(lines))
+    shown = [block for block in blocks if block.kind == "output"]
+    assert len(shown) == scripts.lecture_deck.MAX_PARTS
+    assert [block.new_slide for block in shown] == [False, True, True]
+    rows = []
+    for block in shown:
+        assert block.html.count("----------") == 1 and "  n   cost" in block.html  # header repeated
+        assert block.height <= scripts.lecture_deck.LAYOUT.body_height
+        rows += [line for line in block.html.split("\n") if line.strip()[:3].strip().isdigit()]
+    left = 200 - len(rows)
+    assert left > 0 and f"… {left} more lines in the speaker notes." in shown[-1].html
+    assert "\n199  39601" in shown[-1].notes  # the whole output, last row included
+
+
+def test_a_wide_output_leaves_a_pointer_and_goes_to_the_notes(scripts):
+    blocks = scripts.lecture_deck.text_output("x" * 143 + "\nshort")
+    assert [block.kind for block in blocks] == ["pointer", "notes"]
+    assert "143 characters wide" in blocks[0].html and "x" * 143 in blocks[1].notes
+
+
+def test_a_long_html_table_repeats_its_head_on_each_part(scripts):
+    head = "<thead><tr><th>layer</th><th>MACs</th></tr></thead>"
+    rows = "".join(f"<tr><td>conv{k}</td><td>{k}</td></tr>" for k in range(40))
+    blocks = scripts.lecture_deck.html_output(
+        f"<table><caption>net</caption>{head}<tbody>{rows}</tbody></table><p>total</p>"
+    )
+    tables = [block for block in blocks if "<table" in block.html]
+    assert len(tables) >= 2 and all(
+        head in block.html and "<caption>net</caption>" in block.html for block in tables
+    )
+    assert sum(block.html.count("<td>conv") for block in tables) == 40
+    assert "<p>total</p>" in blocks[-1].html and "<table" not in blocks[-1].html
+
+
+def test_a_figure_gets_a_slide_of_its_own_with_the_sentence_that_introduces_it(scripts, tmp_path):
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR4nGP8z8DwnwEIGAEAHvIE/ZWu3fYAAAAASUVORK5CYII="
+    )
+    cells = (
+        ("md", "# 03 · T"),
+        ("md", "## 1. S\n\nA first paragraph.\n\nThe picture:"),
+        ("code", "plot()"),
+        ("md", "What to notice."),
+    )
+    notebook = _notebook(*cells)
+    notebook.cells[2].outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
     ]
-    assert kinds == [
-        ("# 03 · Title", "slide"),
-        ("import numpy", "-"),
-        ("## 1. First section", "slide"),
-        ("More text, no heading.", "-"),
-        ("### 1.1 Sub-section", "subslide"),
-        ("print(1)", "-"),
-        ("answer = 42", "notes"),
-        ("#### A small heading", "-"),
-        ("## Summary", "slide"),
-        ("## Exercises", "slide"),
-    ]
-    assert "# a comment, not a heading" in notebook.cells[-1].source
-    nbformat.validate(notebook)
+    path = tmp_path / "03_t.ipynb"
+    nbformat.write(notebook, path)
+    slides = scripts.lecture_deck.notebook_deck(path).sections[-1].slides
+    assert [slide.kind for slide in slides] == ["content", "figure", "content"]
+    assert "A first paragraph" in slides[0].blocks[0].html
+    assert "The picture:" in slides[1].blocks[0].html
+    assert 'data-width="2" data-height="1"' in slides[1].blocks[1].html  # read from the PNG header
 
 
-def test_slide_metadata_an_author_set_is_kept(scripts):
-    notebook = _notebook(("md", "# Title"), ("md", "## Part", {"slideshow": {"slide_type": "fragment"}}))
-    assert scripts.build_slides.add_slide_metadata(notebook) is False
-    assert "slideshow" not in notebook.cells[0].metadata
-    assert notebook.cells[1].metadata["slideshow"] == {"slide_type": "fragment"}
+def test_a_saved_widget_leaves_a_pointer_to_a_live_kernel(scripts):
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    output = nbformat.v4.new_output(
+        "display_data", data={"application/vnd.jupyter.widget-view+json": view, "text/plain": "Explorer(...)"}
+    )
+    (block,) = scripts.lecture_deck.output_blocks(output, "Live experiment: open it in JupyterLab.")
+    assert block.kind == "pointer" and "JupyterLab" in block.html
 
 
-def test_slides_point_every_url_at_the_vendor_folder(scripts, tmp_path):
-    command = scripts.build_slides.nbconvert_command([tmp_path / "00_x.ipynb"], tmp_path)
-    assert command[1:4] == ["nbconvert", "--to", "slides"]
-    urls = [arg.split("=", 1)[1] for arg in command if arg.startswith("--SlidesExporter.") and "_url" in arg]
-    assert len(urls) == 5 and all(url.startswith("vendor/") for url in urls), urls
-    template = BOOK / "slides" / "course_reveal" / "index.html.j2"
-    assert "html_head_js_mermaidjs" in template.read_text()
+def test_a_short_last_slide_takes_blocks_from_the_one_before(scripts):
+    deck = scripts.lecture_deck
+    before = deck.Slide("T", blocks=[deck.Block("a", 200), deck.Block("b", 200), deck.Block("c", 150)])
+    after = deck.Slide("T", continued=True, blocks=[deck.Block("d", 60)])
+    deck.balance(before, after)
+    assert ([b.html for b in before.blocks], [b.html for b in after.blocks]) == (["a", "b"], ["c", "d"])
+
+
+def test_a_long_list_is_cut_between_items_and_keeps_its_numbering(scripts):
+    items = "\n".join(f"{k}. " + "word " * 60 for k in range(1, 13))
+    (node,) = scripts.lecture_deck.SyntaxTreeNode(scripts.lecture_deck.MARKDOWN.parse(items)).children
+    parts = scripts.lecture_deck.list_parts(node, 500)
+    assert len(parts) > 1 and all(height <= 500 for _html, height in parts)
+    assert sum(fragment.count("<li>") for fragment, _height in parts) == 12
+    assert parts[0][0].startswith("<ol>") and '<ol start="' in parts[1][0]
+
+
+def test_the_decks_share_the_sites_mathjax(scripts, tmp_path):
+    config = _config()["sphinx"]["config"]["mathjax3_config"]
+    assert scripts.build_slides.mathjax_config() == config
+    assert config["tex"]["inlineMath"] == [["\\(", "\\)"]]
+    assets = scripts.offline_assets
+    assert assets.MATHJAX3 in assets.SLIDES_ASSETS and assets.MATHJAX3 in assets.BOOK_ASSETS
+    template = (BOOK / "slides" / "deck.html").read_text()
+    assert 'src="vendor/mathjax/tex-chtml.js"' in template and "widget-paths.js" not in template
+    deck = scripts.lecture_deck.Deck(
+        "A <em>t</em>", [scripts.lecture_deck.Section("A", [scripts.lecture_deck.Slide("A")])]
+    )
+    page = scripts.build_slides.deck_html(deck, template, config)
+    assert json.dumps(config) in page and "<title>A t · slides</title>" in page
 
 
 # --- offline check -------------------------------------------------------------------------------

@@ -24,17 +24,14 @@ scripts/check_offline_html.py is the static counterpart of the request check.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 from e2e_run import REPO, Record
-from e2e_screen import screen_page
-from e2e_servers import Server, python_command, start_server
+from e2e_screen import block_remote, is_local, screen_page, serve
+from e2e_servers import Server
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 SITE = REPO / "_build" / "html"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
 PAGES = sorted(
     path.relative_to(SITE).as_posix()
     for path in SITE.rglob("*.html")
@@ -81,26 +78,8 @@ WIDE_BLOCKS = """() => {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``python -m http.server`` serving _build/html on 127.0.0.1."""
-    log = tmp_path_factory.mktemp("site") / "http.log"
-    server = start_server(
-        "http.server",
-        lambda port: python_command(
-            "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(SITE)
-        ),
-        log,
-        ready="/",
-        timeout=30,
-    )
-    try:
+    with serve(SITE, tmp_path_factory.mktemp("site") / "http.log") as server:
         yield server
-    finally:
-        server.stop()
-
-
-def is_local(url: str) -> bool:
-    """True for addresses on this machine (127.0.0.1, localhost) and data:/blob:/about: URLs."""
-    parts = urlsplit(url)
-    return parts.scheme in LOCAL_SCHEMES or parts.hostname in LOCAL_HOSTS
 
 
 def test_the_site_is_built():
@@ -117,19 +96,7 @@ def test_page_typesets_its_maths_fits_its_column_and_fetches_nothing_remote(
 
 
 def check_page(name: str, site: Server, page, script_errors: list[str], record: Record) -> None:
-    requested: list[str] = []
-    remote: list[str] = []
-
-    def route(request_route) -> None:
-        url = request_route.request.url
-        if is_local(url):
-            request_route.continue_()
-        else:
-            remote.append(url)
-            request_route.abort()
-
-    page.on("request", lambda request: requested.append(request.url))
-    page.route("**/*", route)
+    requested, remote = block_remote(page)
     page.goto(f"{site.url}/{name}", wait_until="load")
 
     source = (SITE / name).read_text(encoding="utf-8")
