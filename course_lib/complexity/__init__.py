@@ -69,12 +69,14 @@ from course_lib.complexity.fast import (
     fft_conv2d_cost,
     fft_conv2d_costs,
     fft_length,
+    fft_workspace_elements,
     recursion_sizes,
     recursive_matmul_cost,
     strassen_cost,
     winograd_conv2d_cost,
     winograd_conv2d_costs,
     winograd_tiles,
+    winograd_workspace_elements,
 )
 from course_lib.complexity.memory import (
     cache_bytes,
@@ -123,6 +125,7 @@ __all__ = [
     "fft_conv2d_cost",
     "fft_conv2d_costs",
     "fft_length",
+    "fft_workspace_elements",
     "global_avg_pool2d_backward_cost",
     "global_avg_pool2d_cost",
     "layer_backward_cost",
@@ -153,4 +156,5 @@ __all__ = [
     "winograd_conv2d_cost",
     "winograd_conv2d_costs",
     "winograd_tiles",
+    "winograd_workspace_elements",
 ]

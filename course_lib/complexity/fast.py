@@ -59,12 +59,14 @@ __all__ = [
     "fft_conv2d_cost",
     "fft_conv2d_costs",
     "fft_length",
+    "fft_workspace_elements",
     "recursion_sizes",
     "recursive_matmul_cost",
     "strassen_cost",
     "winograd_conv2d_cost",
     "winograd_conv2d_costs",
     "winograd_tiles",
+    "winograd_workspace_elements",
 ]
 
 STRASSEN_PRODUCTS = 7
@@ -300,3 +302,47 @@ def fft_conv2d_cost(
 ) -> Cost:
     """Total operations of `course_lib.fast.fft_conv2d`: the sum of `fft_conv2d_costs`."""
     return sum(fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch, bias).values())
+
+
+def winograd_workspace_elements(
+    c_in: int,
+    height: int,
+    width: int,
+    c_out: int,
+    padding: int | tuple[int, int] = 0,
+    batch: int = 1,
+    tile: int = 4,
+) -> int:
+    """Elements of Winograd's intermediate arrays for the whole batch: alpha^2 (C_out C_in + C_in T + C_out T).
+
+    The transformed filters U, the transformed input tiles V and the products M
+    (T = batch t_h t_w tiles); `course_lib.fast.winograd_conv2d` holds V and M for
+    a chunk of samples at a time. The input tiles overlap, so V alone is about
+    (alpha/m)^2 C_in / C_in = 2.25 (m = 4) or 4 (m = 2) times the input.
+    """
+    t_h, t_w = winograd_tiles(height, width, padding, tile)
+    tiles = require_int("batch", batch) * t_h * t_w
+    alpha = tile + 2
+    return alpha * alpha * (c_out * c_in + c_in * tiles + c_out * tiles)
+
+
+def fft_workspace_elements(
+    c_in: int,
+    height: int,
+    width: int,
+    c_out: int,
+    kernel: int | tuple[int, int],
+    padding: int | tuple[int, int] = 0,
+    batch: int = 1,
+) -> int:
+    """Real elements of the FFT convolution's spectra: 2 F (N C_in + C_out C_in + N C_out), F = P_h (P_w/2 + 1).
+
+    The spectra of the inputs, of every filter (padded to the FFT size, the large
+    workspace that makes FFT convolution expensive in memory) and of the outputs;
+    real and imaginary parts counted separately.
+    """
+    p_h, p_w = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    rows = fft_length(require_int("height", height) + 2 * require_int("padding", p_h, 0))
+    cols = fft_length(require_int("width", width) + 2 * require_int("padding", p_w, 0))
+    fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch)  # checks the other arguments
+    return 2 * rows * (cols // 2 + 1) * (batch * c_in + c_out * c_in + batch * c_out)

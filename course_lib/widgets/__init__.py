@@ -16,6 +16,7 @@ training           04 gradient descent
 conv_layer         05 the convolution layer
 networks           06 CNN time and space
 efficient          07 designing efficient CNNs (MobileNet width and resolution)
+fast               08 fast algorithms (Winograd tiling, transforms and costs)
 roofline           09 from FLOPs to seconds
 learning_theory    11 learning-theory aside
 =================  ============================================================
