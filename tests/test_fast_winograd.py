@@ -192,3 +192,17 @@ def test_bad_arguments() -> None:
         winograd_conv2d_cost(2, 5, 5, 3, transform="dense")
     with pytest.raises(ValueError, match="tile must be one of"):
         winograd_tiles(5, 5, tile=6)
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3000, 2**30])
+def test_chunking_changes_neither_values_nor_counts(monkeypatch, chunk_bytes: int) -> None:
+    # 1 byte: a band of one tile row per chunk; 3000: a few tile rows; 2**30: the whole batch at once.
+    import course_lib.fast.winograd as winograd
+
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal((3, 5, 23, 17)), rng.standard_normal((4, 5, 3, 3)), rng.standard_normal(4)
+    monkeypatch.setattr(winograd, "CHUNK_BYTES", chunk_bytes)
+    with count_ops() as counter:
+        y = winograd_conv2d(x, w, b, padding=1, tile=4)
+    assert _relative(y, _scipy_reference(x, w, b, (1, 1))) < 1e-9
+    assert counter.as_dict() == winograd_conv2d_cost(5, 23, 17, 4, 1, 3, True, 4).as_dict()

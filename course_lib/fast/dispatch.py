@@ -3,7 +3,8 @@
 ``algorithm`` is one of `ALGORITHMS`:
 
 * ``"direct"``: im2col + one GEMM (`course_lib.conv.conv2d_forward`), the default of
-  `course_lib.conv.conv2d`: N C_out H_out W_out (C_in/G) K_h K_w multiplies, any layer;
+  `course_lib.conv.conv2d`: N C_out H_out W_out (C_in/G) K_h K_w multiplies, any layer
+  (through this module, the two halves of the batch on two threads, `course_lib.fast.threads`);
 * ``"winograd"``: F(4x4, 3x3) (`course_lib.fast.winograd`), 3 x 3 kernels, stride 1,
   dilation 1, groups 1;
 * ``"fft"``: FFT convolution with numpy's FFT (`course_lib.fast.fft`), stride 1,
@@ -23,6 +24,7 @@ import numpy as np
 from course_lib.conv.layer import conv2d_forward
 from course_lib.conv.shapes import IntOrPair, conv_geometry
 from course_lib.fast.fft import check_fft, run_fft
+from course_lib.fast.threads import halves, run_shares
 from course_lib.fast.winograd import TILES, check_winograd, run_winograd
 from course_lib.validation import as_float_array, require_choice
 
@@ -78,6 +80,17 @@ def choose_algorithm(
     return "direct"
 
 
+def _direct(x, w, b, stride, padding, dilation, groups, output_shape) -> np.ndarray:
+    """`conv2d_forward` with the batch split in halves over `course_lib.fast.threads` (same counts)."""
+    out = np.empty(output_shape, dtype=x.dtype)
+
+    def work(samples: slice) -> None:
+        out[samples] = conv2d_forward(x[samples], w, b, stride, padding, dilation, groups)[0]
+
+    run_shares(work, halves(x.shape[0]))
+    return out
+
+
 def conv2d_fast(
     x: np.ndarray,
     w: np.ndarray,
@@ -101,7 +114,7 @@ def conv2d_fast(
     if algorithm == "auto":
         algorithm = choose_algorithm(geo.c_in, geo.c_out, geo.kernel, geo.stride, geo.dilation, geo.groups)
     if algorithm == "direct":
-        return conv2d_forward(x, w, b, stride, padding, dilation, groups)[0]
+        return _direct(x, w, b, stride, padding, dilation, groups, geo.output_shape)
     b = None if b is None else as_float_array("b", b, dtype=dtype)
     if algorithm == "winograd":
         check_winograd(w.shape, stride, dilation, groups)
