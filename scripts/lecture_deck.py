@@ -208,9 +208,10 @@ def estimate_markdown(node: SyntaxTreeNode, fragment: str, layout: Layout = LAYO
         return rows * layout.math_line * (1.3 if tall else 1.0) + layout.gap
     if node.type in {"bullet_list", "ordered_list"}:
         items = re.findall(r"<li>(.*?)</li>", fragment, flags=re.DOTALL) or [fragment]
-        maths = fragment.count('class="math"') and fragment.count("\\[")
+        displays = fragment.count("\\[")  # display maths inside items
+        tall = 1.3 if "\\frac" in fragment or "\\sum" in fragment else 1.0
         lines = sum(_lines(text_units(item), layout.chars - 6) for item in items)
-        return lines * layout.line + 6 * len(items) + maths * layout.math_line + layout.gap
+        return lines * layout.line + 6 * len(items) + displays * layout.math_line * tall + layout.gap
     if node.type == "table":
         # 20 px type, 1.3 line-height, cells wrap: a row is as many lines as its text needs
         per_line = layout.body_width / (0.5 * 20) * 0.8
