@@ -311,8 +311,20 @@ def _pointer(text: str) -> Block:
     return Block(f'<p class="pointer">{text}</p>', LAYOUT.line + LAYOUT.gap, kind="pointer")
 
 
+# The speaker view (reveal.js's notes window) loads none of the deck's style sheets: what the
+# notes show is styled inline, small enough for a long line of code to stay readable there.
+NOTES_PRE = "font-size: 13px; line-height: 1.3; white-space: pre-wrap; margin: 0.4em 0; padding: 4px 8px"
+NOTES_HTML = "font-size: 14px"
+
+
 def _notes_pre(text: str) -> str:
-    return f"<pre>{html.escape(text, quote=False)}</pre>"
+    """Printed text or code for the speaker notes."""
+    return f'<pre style="{NOTES_PRE}">{html.escape(text, quote=False)}</pre>'
+
+
+def _notes_html(fragment: str) -> str:
+    """An HTML output for the speaker notes."""
+    return f'<div style="{NOTES_HTML}">{fragment}</div>'
 
 
 def header_rows(lines: list[str]) -> int:
@@ -404,7 +416,7 @@ def html_output(fragment: str, layout: Layout = LAYOUT) -> list[Block]:
     if _table_width(rows, size, layout) > layout.body_width:
         return [
             _pointer(f"A table of {len(rows)} rows too wide for a slide: in the speaker notes."),
-            Block(kind="notes", notes=f'<div class="html-output">{fragment}</div>'),
+            Block(kind="notes", notes=_notes_html(fragment)),
         ]
     caption = re.search(r"<caption\b.*?</caption>", table, re.DOTALL | re.IGNORECASE)
     head = re.search(r"<thead\b.*?</thead>", table, re.DOTALL | re.IGNORECASE)
@@ -441,7 +453,7 @@ def html_output(fragment: str, layout: Layout = LAYOUT) -> list[Block]:
             )
         )
     if len(parts) > MAX_PARTS:
-        blocks[-1].notes = f'<div class="html-output">{fragment}</div>'
+        blocks[-1].notes = _notes_html(fragment)
     if extra:
         blocks.append(Block(f'<div class="html-output"{style}>{rest}</div>', extra, kind="output"))
     return blocks
@@ -533,6 +545,28 @@ def output_blocks(output: nbformat.NotebookNode, live_hint: str) -> list[Block]:
     return []
 
 
+def output_notes(output: nbformat.NotebookNode) -> str:
+    """An output as the speaker notes show it (a solution's output, say): text as text, HTML
+    as it is, a picture at the notes' width; a saved widget shows nothing."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        return _notes_pre(ANSI.sub("", output["text"]))
+    if kind == "error":
+        return _notes_pre(ANSI.sub("", "\n".join(output.get("traceback", []))))
+    data = output.get("data", {})
+    if WIDGET_VIEW in data:
+        return ""
+    if "text/html" in data:
+        return _notes_html("".join(data["text/html"]))
+    for image in ("image/png", "image/jpeg"):
+        if image in data:
+            return f'<img style="max-width: 100%" src="data:{image};base64,{"".join(data[image].split())}">'
+    for text in ("text/latex", "text/markdown", "text/plain"):
+        if text in data:
+            return _notes_pre("".join(data[text]))
+    return ""
+
+
 # --- cells ---------------------------------------------------------------------------------------
 
 
@@ -564,11 +598,8 @@ def code_blocks(cell: nbformat.NotebookNode, live_hint: str) -> list[Block]:
     if SKIP in tags:
         return []
     if SOLUTION in tags or NOTES in tags:
-        parts = [highlighted(source)] if source else []
-        for output in join_streams(cell.get("outputs", [])):
-            for block in output_blocks(output, live_hint):
-                parts.append(block.html if block.kind != "notes" else "")
-                parts.append(block.notes)
+        parts = [_notes_pre(source)] if source else []
+        parts += [output_notes(output) for output in join_streams(cell.get("outputs", []))]
         return [Block(kind="notes", notes="".join(parts))]
     blocks: list[Block] = []
     if source and SHOW_CODE in tags:
@@ -580,7 +611,7 @@ def code_blocks(cell: nbformat.NotebookNode, live_hint: str) -> list[Block]:
             Block(f'<div class="source" style="font-size: {size:g}px">{highlighted(source)}</div>', height)
         )
     elif source:
-        blocks.append(Block(kind="notes", notes=highlighted(source)))
+        blocks.append(Block(kind="notes", notes=_notes_pre(source)))
     for output in join_streams(cell.get("outputs", [])):
         blocks.extend(output_blocks(output, live_hint))
     if SCROLL in tags and blocks:

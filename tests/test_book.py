@@ -456,3 +456,15 @@ def test_offline_check_reports_every_kind_of_remote_load(scripts, tmp_path):
         ("js CDN URL", "https://unpkg.com/thebe@0.8.2/lib/index.js"),
     }
     assert scripts.check_offline_html.main([str(site)]) == 1
+
+
+def test_the_speaker_notes_carry_their_own_small_type(scripts):
+    """The speaker view loads none of the deck's styles: code and printed output in the notes
+    are styled inline, at 13 px, wrapped rather than cut."""
+    deck = scripts.lecture_deck
+    cell = nbformat.v4.new_code_cell("answer = 6 * 7\nprint(answer)", metadata={"tags": ["solution"]})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+    (block,) = deck.code_blocks(cell, "live")
+    assert block.kind == "notes" and block.notes.count(f'<pre style="{deck.NOTES_PRE}">') == 2
+    assert "answer = 6 * 7" in block.notes and "42" in block.notes
+    assert "font-size: 13px" in deck.NOTES_PRE and "pre-wrap" in deck.NOTES_PRE
