@@ -172,25 +172,38 @@ class ConvShape:
         bias: bool = True,
         batch: int = 1,
     ) -> None:
+        sizes = [
+            require_int(name, value, 1)
+            for name, value in (("c_in", c_in), ("height", height), ("width", width))
+        ]
+        c_out = require_int("c_out", c_out, 1)
+        window = [
+            require_pair(name, value, low)
+            for name, value, low in (("kernel", kernel, 1), ("stride", stride, 1), ("padding", padding, 0))
+        ]
+        dilation = require_pair("dilation", dilation)
+        groups, bias, batch = (
+            require_int("groups", groups, 1),
+            require_bool("bias", bias),
+            require_int("batch", batch, 1),
+        )
+        if sizes[0] % groups or c_out % groups:
+            raise ValueError(f"groups={groups} must divide both c_in={sizes[0]} and c_out={c_out}")
+        output_size = conv2d_output_shape(sizes[1], sizes[2], window[0], window[1], window[2], dilation)
         checked = {
-            "c_in": require_int("c_in", c_in, 1),
-            "height": require_int("height", height, 1),
-            "width": require_int("width", width, 1),
-            "c_out": require_int("c_out", c_out, 1),
-            "kernel": require_pair("kernel", kernel),
-            "stride": require_pair("stride", stride),
-            "padding": require_pair("padding", padding, 0),
-            "dilation": require_pair("dilation", dilation),
-            "groups": require_int("groups", groups, 1),
-            "bias": require_bool("bias", bias),
-            "batch": require_int("batch", batch, 1),
+            "c_in": sizes[0],
+            "height": sizes[1],
+            "width": sizes[2],
+            "c_out": c_out,
+            "kernel": window[0],
+            "stride": window[1],
+            "padding": window[2],
+            "dilation": dilation,
+            "groups": groups,
+            "bias": bias,
+            "batch": batch,
+            "output_size": output_size,
         }
-        if checked["c_in"] % checked["groups"] or checked["c_out"] % checked["groups"]:
-            raise ValueError(
-                f"groups={checked['groups']} must divide both c_in={checked['c_in']} and c_out={checked['c_out']}"
-            )
-        geometry = ("height", "width", "kernel", "stride", "padding", "dilation")
-        checked["output_size"] = conv2d_output_shape(*(checked[name] for name in geometry))
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 

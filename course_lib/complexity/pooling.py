@@ -102,23 +102,20 @@ class PoolShape:
         ceil_mode: bool = False,
     ) -> None:
         kernels = require_pair("kernel", kernel)
+        strides = kernels if stride is None else require_pair("stride", stride)
+        paddings = require_pair("padding", padding, 0)
         checked = {
             "channels": require_int("channels", channels, 1),
             "height": require_int("height", height, 1),
             "width": require_int("width", width, 1),
             "kernel": kernels,
-            "stride": kernels if stride is None else require_pair("stride", stride),
-            "padding": require_pair("padding", padding, 0),
+            "stride": strides,
+            "padding": paddings,
             "batch": require_int("batch", batch, 1),
             "ceil_mode": require_bool("ceil_mode", ceil_mode),
         }
         checked["output_size"] = pool2d_output_shape(
-            checked["height"],
-            checked["width"],
-            kernels,
-            checked["stride"],
-            checked["padding"],
-            ceil_mode=checked["ceil_mode"],
+            height, width, kernels, strides, paddings, ceil_mode=ceil_mode
         )
         for name, value in checked.items():
             object.__setattr__(self, name, value)

@@ -184,11 +184,12 @@ def _linear(spec: Linear, shape: Shape, batch: int) -> tuple[Shape, int, Cost, s
 
 def _pool(spec: MaxPool2d | AvgPool2d, shape: Shape, batch: int) -> tuple[Shape, int, Cost, str]:
     c, h, w = _feature_map(shape)
-    options = {"stride": spec.stride, "padding": spec.padding, "batch": batch, "ceil_mode": spec.ceil_mode}
-    h_out, w_out = pool2d_output_shape(h, w, spec.kernel, spec.stride, spec.padding, ceil_mode=spec.ceil_mode)
+    stride = spec.kernel if spec.stride is None else spec.stride  # never None after construction
+    options = {"stride": stride, "padding": spec.padding, "batch": batch, "ceil_mode": spec.ceil_mode}
+    h_out, w_out = pool2d_output_shape(h, w, spec.kernel, stride, spec.padding, ceil_mode=spec.ceil_mode)
     formula = max_pool2d_cost if isinstance(spec, MaxPool2d) else avg_pool2d_cost
     cost = formula(c, h, w, spec.kernel, **options)
-    detail = _window(spec.kernel, spec.stride, spec.padding) + (" ceil" if spec.ceil_mode else "")
+    detail = _window(spec.kernel, stride, spec.padding) + (" ceil" if spec.ceil_mode else "")
     return (c, h_out, w_out), 0, cost, detail
 
 

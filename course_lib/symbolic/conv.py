@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from course_lib.symbolic.core import cost_dict, dot_product_cost, plus, product_cost, scaled
+from course_lib.symbolic.core import cost_dict, dot_product_cost, plus, product_cost, scaled, summed
 from course_lib.validation import parse_int_list, require_int
 
 M, K, C_in, C_out = sp.symbols("M K C_in C_out", positive=True, integer=True)
@@ -121,24 +121,14 @@ def conv2d_backward_costs_expr(
     return {"dx": d_x, "dW": d_w, "db": d_b}
 
 
-def conv2d_backward_cost_expr(
-    c_in: sp.Expr = C_in,
-    c_out: sp.Expr = C_out,
-    h_out: sp.Expr = H_out,
-    w_out: sp.Expr = W_out,
-    k_h: sp.Expr = K_h,
-    k_w: sp.Expr = K_w,
-    groups: sp.Expr = 1,
-    batch: sp.Expr = 1,
-    bias: bool = True,
-    need_dx: bool = True,
-) -> dict[str, sp.Expr]:
-    """dx + dW + db of a convolution (`conv2d_backward_costs_expr` summed): 2 E L multiplies, about twice the forward.
+conv2d_backward_cost_expr = summed(
+    conv2d_backward_costs_expr,
+    "conv2d_backward_cost_expr",
+    """dx + dW + db of a convolution: `conv2d_backward_costs_expr` (same arguments) summed.
 
-    Derived in notebooks/06_cnn_time_and_space.ipynb.
-    """
-    parts = conv2d_backward_costs_expr(c_in, c_out, h_out, w_out, k_h, k_w, groups, batch, bias, need_dx)
-    return plus(*parts.values())
+    2 E L multiplies, about twice the forward. Derived in notebooks/06_cnn_time_and_space.ipynb.
+    """,
+)
 
 
 def conv2d_params_expr(

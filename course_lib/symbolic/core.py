@@ -11,7 +11,13 @@ the code it checks would check nothing.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import ParamSpec
+
 import sympy as sp
+
+P = ParamSpec("P")
 
 m, n, p = sp.symbols("m n p", positive=True, integer=True)
 """Default matrix-product sizes: (m x n) times (n x p)."""
@@ -106,3 +112,20 @@ def product_cost(rows: sp.Expr, inner: sp.Expr, cols: sp.Expr) -> dict[str, sp.E
 def scaled(cost: dict[str, sp.Expr], factor: sp.Expr) -> dict[str, sp.Expr]:
     """Every count of ``cost`` times ``factor`` (the same computation done ``factor`` times), expanded."""
     return {kind: sp.expand(factor * value) for kind, value in cost.items()}
+
+
+def summed(
+    parts: Callable[P, dict[str, dict[str, sp.Expr]]], name: str, doc: str
+) -> Callable[P, dict[str, sp.Expr]]:
+    """A function named ``name`` (docstring ``doc``) taking the arguments of ``parts`` and returning
+    the kind-by-kind sum of the cost dicts ``parts`` returns: a layer's backward pass from its gradients."""
+
+    def total(*args: P.args, **kwargs: P.kwargs) -> dict[str, sp.Expr]:
+        return plus(*parts(*args, **kwargs).values())
+
+    total.__name__ = total.__qualname__ = name
+    total.__module__ = parts.__module__
+    total.__doc__ = doc
+    signature = inspect.signature(parts).replace(return_annotation="dict[str, sp.Expr]")
+    total.__signature__ = signature  # type: ignore[attr-defined]
+    return total
