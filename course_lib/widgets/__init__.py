@@ -22,6 +22,6 @@ learning_theory    11 learning-theory aside
 =================  ============================================================
 """
 
-from course_lib.widgets.base import Explorer, dropdown, int_slider, log_slider, text_box
+from course_lib.widgets.base import Explorer, dropdown, float_slider, int_slider, log_slider, text_box
 
-__all__ = ["Explorer", "dropdown", "int_slider", "log_slider", "text_box"]
+__all__ = ["Explorer", "dropdown", "float_slider", "int_slider", "log_slider", "text_box"]

@@ -101,6 +101,23 @@ def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> wid
     )
 
 
+def float_slider(name: str, value: float, low: float, high: float, step: float) -> widgets.FloatSlider:
+    """A labelled slider over [low, high] in steps of ``step`` (two decimals shown), reporting when released."""
+    if not low <= value <= high:
+        raise ValueError(f"slider {name}: value {value} is outside [{low:g}, {high:g}]")
+    return widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=name,
+        continuous_update=False,
+        readout_format=".2f",
+        style=_STYLE,
+        layout=widgets.Layout(width="320px"),
+    )
+
+
 def log_slider(
     name: str, value: float, low: float, high: float, step: float = 0.05
 ) -> widgets.FloatLogSlider:

@@ -39,10 +39,9 @@ from e2e_widgets import (
     widget_output,
 )
 
-from course_lib.reports import bigo, conv_layer, networks
+from course_lib.reports import bigo, conv_layer, efficient, networks
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
-from course_lib.widgets.efficient import efficient_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.learning_theory import search_space_report, xor_report
 from course_lib.widgets.matmul import matmul_report
@@ -159,9 +158,10 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "efficient_explorer(",
             ("resolution",),
-            lambda v: efficient_report(
+            lambda v: efficient.text(
                 width_multiplier=float(v["width_multiplier"]), resolution=int(v["resolution"])
             ),
+            draws=True,
         )
     ],
     "09_from_flops_to_seconds": [WidgetCase("roofline_explorer(", ("batch",), _roofline_counts, lines=5)],
