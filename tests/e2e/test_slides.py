@@ -33,13 +33,11 @@ MATH_TIMEOUT = 60_000  # ms
 # Every slide shown in turn; for each: its title, whether it fits, why not, its zoom, whether it
 # scrolls on purpose, and raw TeX left in its visible text.
 SHOW_EVERY_SLIDE = """async () => {
-  const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const rawTex = /\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\$[^$\\s][^$]*\\$|\\\\(frac|sum|times|mathrm|text|displaystyle|begin|left|right|cdot|le|ge)\\b/;
   const results = [];
   for (const slide of Reveal.getSlides()) {
     const where = Reveal.getIndices(slide);
-    Reveal.slide(where.h, where.v);
-    await frame();
+    Reveal.slide(where.h, where.v);  // shows the slide and fits it (deck.js), synchronously
     const title = (slide.querySelector('h1, h2') || {}).textContent || '';
     const body = slide.querySelector('.slide-body');
     const box = slide.querySelector('.frame').getBoundingClientRect();
