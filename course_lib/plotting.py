@@ -39,9 +39,9 @@ COLORS = {
     "forward": "#0072B2",
     "backward": "#D55E00",
     "gradient": "#E69F00",
-    "parameters": "#009E73",
+    "parameters": "#56B4E9",
     "memory": "#CC79A7",
-    "time": "#56B4E9",
+    "time": "#009E73",
     "theory": "#666666",
 }
 """The course's colour for each quantity, the same in every figure (Okabe and Ito's colour-blind-safe set):

@@ -38,10 +38,12 @@ def bar_heights(fig: Figure, gid: str) -> np.ndarray:
 
 
 def assert_labelled(fig: Figure) -> None:
-    """Every axes of ``fig`` has a title and x and y labels, the y label with a unit in parentheses."""
+    """Every axes of ``fig`` has a y label ending with a unit in parentheses, and a title and an x label
+    unless it is the twin (``twinx``) of an earlier axes, whose title and x axis it shares."""
     assert fig.axes
-    for ax in fig.axes:
-        assert ax.get_title() and ax.get_xlabel(), ax
+    for i, ax in enumerate(fig.axes):
+        twin = any(ax.get_shared_x_axes().joined(ax, other) for other in fig.axes[:i])
+        assert twin or (ax.get_title() and ax.get_xlabel()), ax
         assert "(" in ax.get_ylabel() and ax.get_ylabel().endswith(")"), ax.get_ylabel()
 
 

@@ -11,6 +11,6 @@ the benchmarks and a static notebook cell can all use them.
 Numbers and units are formatted in one place, `course_lib.reports.format`.
 """
 
-from course_lib.reports.base import Report, new_figure
+from course_lib.reports.base import Report, drop_minor_ticks, new_figure
 
-__all__ = ["Report", "new_figure"]
+__all__ = ["Report", "drop_minor_ticks", "new_figure"]

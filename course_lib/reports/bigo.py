@@ -23,7 +23,7 @@ from matplotlib.ticker import FormatStrFormatter
 
 from course_lib.growth import ALGORITHMS, growth_counts
 from course_lib.plotting import COLORS
-from course_lib.reports.base import Report, new_figure
+from course_lib.reports.base import Report, drop_minor_ticks, new_figure
 from course_lib.validation import require_int
 
 N_RANGE = (2, 100)
@@ -141,6 +141,7 @@ def figure(n: int, factor: int) -> Figure:
         axis.set_major_formatter(FormatStrFormatter("%g"))
     ratio.set_xticks([2, 5, 10, 20, 50, 100])
     ratio.set_yticks([1, 2, 5, 10, 20, 50, 100, 200])
+    drop_minor_ticks(work, ratio)
     return fig
 
 

@@ -39,12 +39,11 @@ from e2e_widgets import (
     widget_output,
 )
 
-from course_lib.reports import bigo, conv_layer, efficient, networks
+from course_lib.reports import bigo, conv_layer, efficient, matmul, networks
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.learning_theory import search_space_report, xor_report
-from course_lib.widgets.matmul import matmul_report
 from course_lib.widgets.playground import mlp_panel
 from course_lib.widgets.roofline import roofline_report
 from course_lib.widgets.training import training_report
@@ -109,7 +108,8 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "matmul_explorer(",
             ("m", "n", "p"),
-            lambda v: matmul_report(m=int(v["m"]), n=int(v["n"]), p=int(v["p"])),
+            lambda v: matmul.text(m=int(v["m"]), n=int(v["n"]), p=int(v["p"])),
+            draws=True,
         )
     ],
     "02_forward_propagation": [
