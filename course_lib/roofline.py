@@ -8,7 +8,9 @@ Formulas first, as pure functions (derived in notebooks/09_from_flops_to_seconds
   once (the minimum; caches that are too small, or an unfused bias add, move
   more). `dense_traffic`, `conv2d_traffic` (optionally with the im2col
   buffer written and read once more), `elementwise_traffic` and
-  `matmul_traffic` take their operation counts from `course_lib.complexity`.
+  `matmul_traffic` take their operation counts from `course_lib.complexity`;
+  `layer_traffic` prices a `course_lib.architectures` layer spec (Linear, Conv2d,
+  an activation) and `ridge_batch` finds the batch that brings it to a ridge point.
 * The roofline (Williams, Waterman & Patterson, 2009): attainable rate
   min(P_peak, beta * I) for a kernel of intensity I on a machine of peak
   P_peak (GFLOP/s) and memory bandwidth beta (GB/s); the ridge point
@@ -34,10 +36,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from course_lib.architectures import Activation, Conv2d, Layer, Linear
 from course_lib.complexity import (
     activation_forward_cost,
     conv2d_flops,
@@ -63,12 +67,14 @@ __all__ = [
     "dense_work_span",
     "elementwise_traffic",
     "fma_flops_per_cycle",
+    "layer_traffic",
     "matmul_traffic",
     "matmul_work_span",
     "measure_bandwidth_gbs",
     "measure_matmul_gflops",
     "mlp_work_span",
     "predicted_seconds",
+    "ridge_batch",
     "ridge_point",
     "serial_fraction",
     "sum_depth",
@@ -187,6 +193,58 @@ def conv2d_traffic(
     if im2col:
         elements += 2 * conv2d_im2col_elements(c_in, height, width, kernel, **shape)
     return Traffic(flops, size * elements)
+
+
+def layer_traffic(
+    layer: Layer, input_shape: Sequence[int], batch: int = 1, dtype: str = "float32"
+) -> Traffic:
+    """`Traffic` of one layer spec of `course_lib.architectures` on ``batch`` inputs of ``input_shape``.
+
+    A `Linear` on an input of n_in features is `dense_traffic`; a `Conv2d` on a
+    (C_in, H, W) input is `conv2d_traffic` (with the spec's stride, padding and groups;
+    a bias is assumed, dilation must be 1); an `Activation` on any shape is
+    `elementwise_traffic` over all its elements. ValueError for another layer type,
+    a shape that does not fit the layer, or a dilated convolution.
+    """
+    shape = tuple(require_int(f"input_shape[{i}]", size) for i, size in enumerate(input_shape))
+    batch = require_int("batch", batch)
+    if isinstance(layer, Linear):
+        (n_in,) = _shape(shape, 1, "Linear", "(n_in,)")
+        return dense_traffic(n_in, layer.out_features, batch, dtype)
+    if isinstance(layer, Conv2d):
+        c_in, height, width = _shape(shape, 3, "Conv2d", "(C_in, H, W)")
+        if layer.dilation != (1, 1):
+            raise ValueError(f"layer_traffic: dilation must be 1 for a Conv2d, got {layer.dilation}")
+        geometry = {"stride": layer.stride, "padding": layer.padding, "groups": layer.groups}
+        return conv2d_traffic(
+            c_in, height, width, layer.out_channels, layer.kernel, **geometry, batch=batch, dtype=dtype
+        )
+    if isinstance(layer, Activation):
+        return elementwise_traffic(batch * math.prod(shape), dtype=dtype)
+    raise ValueError(f"layer must be a Linear, Conv2d or Activation spec, got {type(layer).__name__}")
+
+
+def _shape(shape: tuple[int, ...], length: int, kind: str, wanted: str) -> tuple[int, ...]:
+    if len(shape) != length:
+        raise ValueError(f"input_shape of a {kind} must be {wanted}, got {shape}")
+    return shape
+
+
+def ridge_batch(layer: Layer, input_shape: Sequence[int], ridge: float, dtype: str = "float32") -> int | None:
+    """Smallest batch B whose intensity reaches ``ridge`` (operations per byte), or None if none does.
+
+    A layer of `layer_traffic` does o operations and moves q bytes per sample plus
+    q0 bytes (weights and biases) once per call, so I(B) = o B / (q B + q0) grows with
+    B towards o / q; I(B) >= r  <=>  B (o - r q) >= r q0, solved here in exact rationals.
+    Derived in notebooks/09_from_flops_to_seconds.ipynb.
+    """
+    r = Fraction(_positive("ridge", ridge))  # exact: the comparisons below are exact too
+    one, two = layer_traffic(layer, input_shape, 1, dtype), layer_traffic(layer, input_shape, 2, dtype)
+    o, q = two.operations - one.operations, two.bytes - one.bytes
+    q0 = one.bytes - q
+    if o - r * q <= 0:  # the limit o / q does not exceed the ridge
+        return 1 if q0 == 0 and o >= r * q else None
+    return max(1, math.ceil(r * q0 / (o - r * q)))
 
 
 def matmul_traffic(m: int, n: int, p: int, dtype: str = "float32") -> Traffic:

@@ -25,6 +25,7 @@ from course_lib.reports.conv_layer import kernel_positions
 from course_lib.reports.conv_layer import text as conv_layer_report
 from course_lib.reports.networks import layer_costs
 from course_lib.reports.networks import text as network_report
+from course_lib.reports.roofline import text as roofline_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.playground import (
@@ -34,16 +35,14 @@ from course_lib.widgets.playground import (
     NETWORK_BARS_BOUND,
     TAB_TITLES,
     WORST_CASE,
-    draw_roofline,
     mlp_explorer,
     mlp_panel,
     playground,
     render,
     roofline_panel,
-    roofline_png,
     roofline_tab,
+    roofline_tab_report,
 )
-from course_lib.widgets.roofline import roofline_report
 
 CORE = "one CPU core (80 GFLOP/s, 20 GB/s)"
 DESKTOP = "8-core desktop CPU (768 GFLOP/s, 51.2 GB/s)"
@@ -249,9 +248,9 @@ def test_panels_refuse_unknown_choices() -> None:
     with pytest.raises(ValueError, match="layer must be one of"):
         roofline_panel("dense 1->1", 1, CORE)
     with pytest.raises(ValueError, match="batch must be an integer between 1 and 4096"):
-        draw_roofline("relu 1M", 4097, CORE)
+        roofline_tab_report("relu 1M", 4097, CORE)
     with pytest.raises(ValueError, match="batch must be an integer"):
-        draw_roofline("relu 1M", True, CORE)
+        roofline_tab_report("relu 1M", True, CORE)
     with pytest.raises(ValueError, match="cost must be one of"):
         mlp_explorer(cost="backward")
     with pytest.raises(ValueError, match="machine must be one of"):
@@ -398,7 +397,7 @@ def test_roofline_panel_is_the_report_on_the_stated_machine(layer, batch, machin
 def test_roofline_tab_every_control_changes_report_and_picture() -> None:
     explorer = roofline_tab()
     for name, value in (("batch", 64), ("layer", "conv 64->64 3x3 @56"), ("machine", DESKTOP)):
-        text, picture = panel_text(explorer), explorer.image.value
+        text, picture = panel_text(explorer), explorer.figure_view.value
         explorer.controls[name].value = value
         values = explorer.values()
         peak, bandwidth = MACHINE_RATES[values["machine"]]
@@ -406,8 +405,8 @@ def test_roofline_tab_every_control_changes_report_and_picture() -> None:
         assert panel_text(explorer) == roofline_report(values["layer"], values["batch"], peak, bandwidth), (
             name
         )
-        assert explorer.image.value != picture, name
-        assert explorer.image.value == roofline_png(**values), name
+        assert explorer.figure_view.value != picture, name
+        assert explorer.figure_view.value == roofline_tab_report(**values).png(), name
     assert explorer.values() == {"layer": "conv 64->64 3x3 @56", "batch": 64, "machine": DESKTOP}
 
 
@@ -421,10 +420,10 @@ def test_roofline_tab_hand_worked(dashboard) -> None:
         assert f"intensity    {flops:,} / {size:,} = {flops / size:.4f} FLOP/byte" in text
         assert "ridge point  80.00 / 20.00 = 4.0000 FLOP/byte" in text
         assert "memory-bound" in text
-        before = explorer.image.value
+        before = explorer.figure_view.value
         explorer.controls["machine"].value = GPU
         assert f"ridge point  19500.00 / 1555.00 = {19500 / 1555:.4f} FLOP/byte" in panel_text(explorer)
-        assert explorer.image.value != before
+        assert explorer.figure_view.value != before
         # relu: one op per element, 8 bytes per element (read + write float32): 0.125 op/byte at any B
         set_quietly(explorer, {"layer": "relu 1M", "batch": 7})
         assert "= 0.1250 op/byte" in panel_text(explorer)
@@ -433,16 +432,17 @@ def test_roofline_tab_hand_worked(dashboard) -> None:
 
 
 def test_roofline_drawing_places_the_layer_on_the_roof() -> None:
-    fig = draw_roofline("dense 4096->4096", 16, CORE)
+    fig = roofline_tab_report("dense 4096->4096", 16, CORE).figure
     ax = fig.axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert "intensity" in ax.get_xlabel() and "GFLOP/s" in ax.get_ylabel()
-    point = ax.lines[-1]
+    (point,) = [line for line in ax.lines if line.get_gid() == "predicted"]
     (x,), (y,) = point.get_xdata(), point.get_ydata()
     flops, size = 2 * 16 * 4096**2, 4 * (16 * 4096 + 4096**2 + 4096 + 16 * 4096)
     assert x == pytest.approx(flops / size)
     assert y == pytest.approx(min(80.0, 20.0 * flops / size))
-    roof = ax.lines[0]
+    (roof,) = [line for line in ax.lines if line.get_gid() == "roofline"]
+    assert ax.get_ylim() == roofline_tab_report("relu 1M", 1, GPU).figure.axes[0].get_ylim()  # shared axes
     assert list(roof.get_xdata()) == pytest.approx([0.05, 4.0, 1000.0])
     assert list(roof.get_ydata()) == pytest.approx([1.0, 80.0, 80.0])
 

@@ -35,20 +35,15 @@ half a second on the course's two-core machine, longer while it is busy).
 
 from __future__ import annotations
 
-import io
-import operator
 from collections.abc import Callable
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
-from course_lib.reports import conv_layer, networks
-from course_lib.roofline import attainable_gflops, ridge_point
+from course_lib.reports import Report, conv_layer, networks, roofline
 from course_lib.widgets import backprop, forward
 from course_lib.widgets.base import Explorer, int_slider
 from course_lib.widgets.conv_layer import conv_layer_explorer
 from course_lib.widgets.networks import network_explorer
-from course_lib.widgets.roofline import LAYERS, MAX_BATCH, SLIDER_MAX, layer_traffic, roofline_report
 
 TAB_TITLES = ("MLP cost", "Conv layer", "Network picker", "Roofline")
 """The dashboard's tabs, in order."""
@@ -79,11 +74,8 @@ MACHINES: dict[str, tuple[float, float]] = {
   HBM2, from NVIDIA's A100 Tensor Core GPU datasheet (2020).
 """
 
-INTENSITY_RANGE = (0.05, 1000.0)
-"""x range of the roofline drawing (FLOP per byte); every layer of `LAYERS` at every batch lies inside."""
-
-RATE_RANGE = (0.5, 1e5)
-"""y range of the roofline drawing (GFLOP/s): the same axes for every machine, so they compare."""
+RATE_RANGE = (0.1, 1e5)
+"""y range of the roofline tab's figure (GFLOP/s): the same axes for every machine, so they compare."""
 
 CONV_WINDOWS_BOUND = (64 + 2 * 5) ** 2
 """Most kernel windows the conv tab ever draws: 5,476, at the largest input (64 x 64), the largest
@@ -139,20 +131,6 @@ def _machine(machine: object) -> tuple[float, float]:
     return MACHINES[machine]
 
 
-def _check_batch(batch: object) -> int:
-    """``batch`` as an int from 1 to the roofline report's `MAX_BATCH`, or ValueError naming it."""
-    wanted = f"batch must be an integer between 1 and {MAX_BATCH}"
-    if isinstance(batch, bool):
-        raise ValueError(f"{wanted}, got {batch!r}")
-    try:
-        exact = operator.index(batch)
-    except TypeError:
-        raise ValueError(f"{wanted}, got {batch!r}") from None
-    if not 1 <= exact <= MAX_BATCH:
-        raise ValueError(f"{wanted}, got {exact}")
-    return int(exact)
-
-
 def mlp_panel(widths: str, batch: int, cost: str) -> str:
     """The MLP tab's text: `forward.forward_panel` or `backprop.backprop_panel` of ``widths`` and ``batch``.
 
@@ -169,87 +147,29 @@ def mlp_panel(widths: str, batch: int, cost: str) -> str:
 
 
 def roofline_panel(layer: str, batch: int, machine: str) -> str:
-    """The roofline tab's text: `roofline_report` of ``layer`` at ``batch`` on ``machine`` (a `MACHINES` key).
+    """The roofline tab's text: notebook 09's report of ``layer`` at ``batch`` on ``machine`` (a `MACHINES` key).
 
     Intensity I = W / Q, ridge point P / beta, attainable rate min(P, beta I) and
     predicted time max(W / P, Q / beta). Derived in
     notebooks/09_from_flops_to_seconds.ipynb. ValueError naming the argument
     for an unknown layer or machine or a batch outside 1..4096.
     """
+    return roofline.text(layer, batch, *_machine(machine))
+
+
+def roofline_tab_report(layer: str, batch: int, machine: str) -> Report:
+    """The roofline tab: `roofline_panel` and the layer on ``machine``'s roofline, on axes shared by the
+    machines (`RATE_RANGE`) with the machine named above the layer."""
     peak, bandwidth = _machine(machine)
-    return roofline_report(layer, batch, peak, bandwidth)
-
-
-def draw_roofline(layer: str, batch: int, machine: str, fig: Figure | None = None) -> Figure:
-    """``machine``'s roofline min(P, beta I) on log-log axes with ``layer`` placed at batch ``batch``.
-
-    Also drawn: the ridge point P / beta (dotted) and, faintly, the path the
-    layer takes as the batch grows from 1 to `SLIDER_MAX` (its intensity rises
-    as the weights are reused across more samples). Axes are fixed
-    (`INTENSITY_RANGE`, `RATE_RANGE`) so machines compare. Draws into ``fig`` if
-    given (cleared first), else into a new matplotlib ``Figure`` (not pyplot);
-    returns it. Arguments checked as in `roofline_panel`.
-    """
-    peak, bandwidth = _machine(machine)
-    point = layer_traffic(layer, _check_batch(batch))  # checks the layer too
-    if fig is None:
-        fig = Figure(figsize=(7.0, 4.4))
-    fig.clear()
-    ax = fig.add_subplot()
-    low, high = INTENSITY_RANGE
-    ridge = ridge_point(peak, bandwidth)
-    corners = [low, *([ridge] if low < ridge < high else []), high]
-    ax.plot(
-        corners, [attainable_gflops(x, peak, bandwidth) for x in corners], color="black", label="roofline"
-    )
-    ax.axvline(ridge, color="0.5", linestyle=":", label=f"ridge point {ridge:.2f} FLOP/byte")
-    path = [layer_traffic(layer, b).intensity for b in range(1, SLIDER_MAX + 1)]
-    ax.plot(
-        path,
-        [attainable_gflops(x, peak, bandwidth) for x in path],
-        color="tab:blue",
-        alpha=0.35,
-        linewidth=4,
-        label=f"{layer}, B = 1 to {SLIDER_MAX}",
-    )
-    intensity = point.intensity
-    rate = attainable_gflops(intensity, peak, bandwidth)
-    ax.plot(
-        [intensity],
-        [rate],
-        "o",
-        color="tab:red",
-        markersize=9,
-        label=f"B = {batch}: {intensity:.3g} FLOP/byte",
-    )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(*INTENSITY_RANGE)
-    ax.set_ylim(*RATE_RANGE)
-    ax.set_xlabel("arithmetic intensity (FLOP per byte moved)")
-    ax.set_ylabel("attainable rate (GFLOP/s)")
-    bound = "memory-bound" if intensity < ridge else "compute-bound"
-    unit = "Gop/s" if LAYERS[layer].kind == "relu" else "GFLOP/s"  # a ReLU's operations are not FLOPs
-    ax.set_title(f"{machine}\n{layer}, B = {batch}: {rate:,.1f} {unit} attainable, {bound}", fontsize=9)
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def roofline_png(layer: str, batch: int, machine: str) -> bytes:
-    """`draw_roofline` rendered to PNG bytes (72 dpi), without pyplot so nothing shows in a notebook."""
-    fig = Figure(figsize=(7.0, 4.4), dpi=72)
-    draw_roofline(layer, batch, machine, fig=fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    figure = roofline.figure(layer, batch, peak, bandwidth, rate_range=RATE_RANGE, title=machine)
+    return Report(roofline_panel(layer, batch, machine), figure)
 
 
 def render(title: str, values: dict[str, object]) -> tuple[str, bytes | None]:
     """What the tab ``title`` shows for the control ``values``: its text and its PNG picture (None: no picture).
 
     The same work the tab's explorer does on an update, without widgets:
-    `mlp_panel`; `course_lib.reports.conv_layer.report`; `course_lib.reports.networks.report`; `roofline_panel` and `roofline_png`. The notebook
+    `mlp_panel`; `course_lib.reports.conv_layer.report`; `course_lib.reports.networks.report`; `roofline_tab_report`. The notebook
     times it at the `WORST_CASE` settings. ValueError for an unknown title.
     """
     if title == "MLP cost":
@@ -261,22 +181,9 @@ def render(title: str, values: dict[str, object]) -> tuple[str, bytes | None]:
         result = networks.report(**values)
         return result.text, result.png()
     if title == "Roofline":
-        return roofline_panel(**values), roofline_png(**values)
+        result = roofline_tab_report(**values)
+        return result.text, result.png()
     raise ValueError(f"title must be one of {TAB_TITLES}, got {title!r}")
-
-
-class RooflineExplorer(Explorer):
-    """Layer and machine dropdowns and a batch slider above `roofline_panel` and the `draw_roofline` picture."""
-
-    def __init__(self, controls: dict[str, widgets.ValueWidget]) -> None:
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
-        super().__init__(roofline_panel, controls)
-        self.children = (*self.controls.values(), widgets.HBox([self.panel, self.image]))
-
-    def refresh(self, _change: object = None) -> None:
-        """Recompute the report and redraw the roofline for the current layer, batch and machine."""
-        super().refresh()
-        self.image.value = roofline_png(**self.values())
 
 
 def _dropdown(description: str, options: list[str], value: str) -> widgets.Dropdown:
@@ -309,14 +216,14 @@ def mlp_explorer(widths: str = "784,256,128,10", batch: int = 64, cost: str = "f
 
 def roofline_tab(
     layer: str = "dense 4096->4096", batch: int = 1, machine: str = "one CPU core (80 GFLOP/s, 20 GB/s)"
-) -> RooflineExplorer:
-    """The roofline tab: a layer dropdown, a batch slider (1 to `SLIDER_MAX`) and a machine dropdown."""
+) -> Explorer:
+    """The roofline tab: a layer dropdown, a batch slider (1 to `roofline.SLIDER_MAX`) and a machine dropdown."""
     controls = {
-        "layer": _dropdown("layer", list(LAYERS), layer),
-        "batch": int_slider("batch", batch, 1, SLIDER_MAX),
+        "layer": _dropdown("layer", list(roofline.LAYERS), layer),
+        "batch": int_slider("batch", batch, 1, roofline.SLIDER_MAX),
         "machine": _dropdown("machine", list(MACHINES), machine),
     }
-    return RooflineExplorer(controls)
+    return Explorer(roofline_tab_report, controls)
 
 
 class Playground(widgets.VBox):
@@ -370,16 +277,15 @@ __all__ = [
     "MLP_COSTS",
     "MLP_MAX_BATCH",
     "NETWORK_BARS_BOUND",
+    "RATE_RANGE",
     "TAB_TITLES",
     "WORST_CASE",
     "Playground",
-    "RooflineExplorer",
-    "draw_roofline",
     "mlp_explorer",
     "mlp_panel",
     "playground",
     "render",
     "roofline_panel",
-    "roofline_png",
     "roofline_tab",
+    "roofline_tab_report",
 ]

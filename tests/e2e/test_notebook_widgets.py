@@ -39,13 +39,12 @@ from e2e_widgets import (
     widget_output,
 )
 
-from course_lib.reports import bigo, conv_layer, efficient, matmul, networks
+from course_lib.reports import bigo, conv_layer, efficient, matmul, networks, roofline
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.forward import forward_report
 from course_lib.widgets.learning_theory import search_space_report, xor_report
 from course_lib.widgets.playground import mlp_panel
-from course_lib.widgets.roofline import roofline_report
 from course_lib.widgets.training import training_report
 
 RUN_ALL_TIMEOUT = 120  # seconds per notebook; `make execute` runs each in under 30 s
@@ -92,7 +91,7 @@ class WidgetCase:
 def _roofline_counts(v: dict[str, str]) -> str:
     # The layer, batch, FLOPs, bytes and intensity lines depend on the layer and the batch only;
     # the lines below them use the peak and bandwidth notebook 09 measures on this machine.
-    return roofline_report(v["layer"], int(v["batch"]), peak_gflops=1.0, bandwidth_gbs=1.0)
+    return roofline.text(v["layer"], int(v["batch"]), peak_gflops=1.0, bandwidth_gbs=1.0)
 
 
 CASES: dict[str, list[WidgetCase]] = {
@@ -164,7 +163,9 @@ CASES: dict[str, list[WidgetCase]] = {
             draws=True,
         )
     ],
-    "09_from_flops_to_seconds": [WidgetCase("roofline_explorer(", ("batch",), _roofline_counts, lines=5)],
+    "09_from_flops_to_seconds": [
+        WidgetCase("roofline_explorer(", ("batch",), _roofline_counts, lines=5, draws=True)
+    ],
     "10_memory_precision_energy": [
         WidgetCase(
             "memory_explorer(",
