@@ -40,7 +40,6 @@ Built on numpy, `course_lib.ops` and `course_lib.mlp` only.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -50,7 +49,7 @@ import numpy as np
 from course_lib import ops
 from course_lib.counting import count_ops
 from course_lib.mlp import MLP, activation_backward, activation_forward, get_activation
-from course_lib.validation import require_int
+from course_lib.validation import as_float_array, check_finite, parse_int_list, require_int, require_real
 
 XOR_INPUTS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
 """The four XOR inputs, false encoded as -1 and true as +1 (shape (4, 2))."""
@@ -72,13 +71,13 @@ DEFAULT_MAX_NETWORKS = 2**20
 
 
 def _widths(widths: Sequence[int]) -> tuple[int, ...]:
-    if isinstance(widths, str | bytes) or not isinstance(widths, Sequence) or len(widths) < 2:
-        raise ValueError(f"widths must be a sequence [n(0), ..., n(L)] of at least 2 sizes, got {widths!r}")
-    return tuple(require_int(f"widths[{i}]", w, 1) for i, w in enumerate(widths))
+    return parse_int_list("widths", widths, min_len=2)
 
 
 def _levels(levels: Sequence[float]) -> np.ndarray:
-    values = np.asarray(levels, dtype=float) if not isinstance(levels, str | bytes) else np.array([])
+    if isinstance(levels, str | bytes):
+        raise ValueError(f"levels must be a 1-D sequence of at least 2 weight values, got {levels!r}")
+    values = as_float_array("levels", levels).astype(np.float64)
     if values.ndim != 1 or values.size < 2:
         raise ValueError(f"levels must be a 1-D sequence of at least 2 weight values, got {levels!r}")
     if not np.isfinite(values).all() or np.unique(values).size != values.size:
@@ -87,11 +86,10 @@ def _levels(levels: Sequence[float]) -> np.ndarray:
 
 
 def _matrix(name: str, value: object, columns: int) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
+    array = as_float_array(name, value).astype(np.float64)
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] != columns:
         raise ValueError(f"{name} must have shape (m, {columns}) with m >= 1, got shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite")
+    check_finite(name, array)
     return array
 
 
@@ -327,12 +325,11 @@ def train_many(
     Y = _matrix("Y", Y, w[-1])
     if Y.shape[0] != X.shape[0]:
         raise ValueError(f"Y must have one row per row of X: shape ({X.shape[0]}, {w[-1]}), got {Y.shape}")
-    if isinstance(seeds, str | bytes) or np.ndim(seeds) != 1 or len(seeds) == 0:
+    if isinstance(seeds, str):
         raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
-    seeds = tuple(require_int(f"seeds[{i}]", s, 0) for i, s in enumerate(seeds))
+    seeds = parse_int_list("seeds", seeds, low=0)
     steps = require_int("steps", steps, 1)
-    if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    lr = require_real("lr", lr, 0, low_open=True)
     models = [MLP(list(w), activation, seed=s, output_activation=output_activation) for s in seeds]
     layers = range(len(w) - 1)
     Ws = [np.stack([m.params[k]["W"] for m in models]) for k in layers]  # (S, n_in, n_out)

@@ -45,19 +45,23 @@ import numpy as np
 
 from course_lib import ops
 from course_lib.counting import count_ops
-from course_lib.validation import require_int
+from course_lib.validation import (
+    as_float_array,
+    check_allocation,
+    check_finite,
+    check_instance,
+    parse_int_list,
+    require_int,
+    require_real,
+)
 
 Schedule = float | Callable[[int], float]
 """A step size: a constant, or a function of the step index t = 0, 1, 2, ..."""
 
 
 def _finite_matrix(name: str, value: object) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    array = as_float_array(name, value).astype(np.float64)
+    check_finite(name, array)
     return array
 
 
@@ -109,14 +113,8 @@ class LeastSquares:
         d = lam.size
         if N < d:
             raise ValueError(f"n_samples must be at least the number of eigenvalues d = {d}, got {N}")
-        if (
-            isinstance(noise, bool)
-            or not isinstance(noise, int | float)
-            or not math.isfinite(noise)
-            or noise < 0
-        ):
-            raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-        rng = np.random.default_rng(seed)
+        noise = require_real("noise", noise, 0)
+        rng = np.random.default_rng(require_int("seed", seed, 0))
         U = np.linalg.qr(rng.standard_normal((N, d)))[0]
         V = np.linalg.qr(rng.standard_normal((d, d)))[0]
         A = math.sqrt(N) * (U * np.sqrt(lam)) @ V.T
@@ -234,12 +232,12 @@ class Descent:
 
 
 def _step_size(lr: Schedule, t: int) -> float:
-    value = lr(t) if callable(lr) else lr
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"lr must be a positive number (or a function of t returning one), got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {value!r} at step {t}")
-    return float(value)
+    if not callable(lr):
+        return require_real("lr", lr, 0, low_open=True)
+    try:
+        return require_real("lr", lr(t), 0, low_open=True)
+    except ValueError as error:
+        raise ValueError(f"{error} (lr({t}), the step size of step {t})") from None
 
 
 def descend(
@@ -269,8 +267,7 @@ def descend(
     exceeds ``blow_up`` times the starting gap.
     Derived in notebooks/04_gradient_descent.ipynb.
     """
-    if not isinstance(problem, LeastSquares):
-        raise ValueError(f"problem must be a LeastSquares, got {type(problem).__name__}")
+    check_instance("problem", problem, LeastSquares, "a LeastSquares")
     x = problem._x(x0).copy()
     runs = 1 if x.ndim == 1 else x.shape[0]
     steps = require_int("steps", steps)
@@ -278,9 +275,16 @@ def descend(
     B = N if batch_size is None else require_int("batch_size", batch_size)
     if B > N:
         raise ValueError(f"batch_size must be at most the number of samples N = {N}, got {B}")
-    marks = list(range(steps + 1)) if record is None else sorted({int(t) for t in record})
-    if not marks or marks[0] < 0 or marks[-1] > steps:
-        raise ValueError(f"record must list step counts between 0 and steps = {steps}, got {record!r}")
+    seed = require_int("seed", seed, 0)
+    blow_up = require_real("blow_up", blow_up, 1, low_open=True)
+    if record is None:
+        # One gap and one count per step: about 200 bytes each in the Descent's lists.
+        check_allocation("steps", (steps + 1) * 200, f"the record of every one of {steps:,} steps")
+        marks = list(range(steps + 1))
+    else:
+        if isinstance(record, str):
+            raise ValueError(f"record must be a sequence of step counts, got {record!r}")
+        marks = sorted(set(parse_int_list("record", record, low=0, high=steps)))
     if marks[0] != 0:
         marks.insert(0, 0)
     rng = np.random.default_rng(seed)

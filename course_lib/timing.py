@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from course_lib.validation import require_int, require_real
+
 
 def time_call(
     fn: Callable[..., Any], *args: Any, repeats: int = 5, budget: float = 1.0, **kwargs: Any
@@ -26,10 +28,8 @@ def time_call(
     call). Calls that take under 0.2 ms are looped so that the clock's
     resolution does not dominate; the result is then the time per call.
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be a positive integer, got {repeats}")
-    if budget <= 0:
-        raise ValueError(f"budget must be positive seconds, got {budget}")
+    repeats = require_int("repeats", repeats)
+    budget = require_real("budget", budget, 0, low_open=True)
     start = time.perf_counter()
     fn(*args, **kwargs)
     first = time.perf_counter() - start

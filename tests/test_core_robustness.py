@@ -331,3 +331,84 @@ def test_the_public_layer_functions_still_check_everything():
     with pytest.raises(ValueError, match="z must be finite"):
         mlp.activation_forward(np.array([[np.inf]]))
     assert mlp_layers.dense_forward_unchecked is not mlp.dense_forward
+
+
+# ---------------------------------------------------------------- problems, exhaustive, timing
+
+
+@pytest.fixture(scope="module")
+def problem():
+    from course_lib.problems import LeastSquares
+
+    return LeastSquares.from_spectrum([1.0, 0.5], n_samples=8, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"record": [0, 2.7]}, "record"),  # used to be truncated to step 2
+        ({"record": [0, 11]}, "record"),
+        ({"record": "0 5"}, "record"),
+        ({"seed": -1}, "seed"),
+        ({"blow_up": 0.5}, "blow_up"),
+        ({"lr": "0.1"}, "lr"),
+        ({"lr": lambda t: -1.0}, "lr"),
+        ({"steps": 10**12}, "steps"),
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_descend_arguments_get_clear_errors(problem, kwargs, name):
+    from course_lib.problems import descend
+
+    arguments = {"steps": 10, "lr": 0.1, **kwargs}
+    raises_naming(name, descend, problem, np.zeros(2), **arguments)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"noise": True}, "noise"),
+        ({"noise": -1.0}, "noise"),
+        ({"seed": "x"}, "seed"),
+        ({"n_samples": 1.5}, "n_samples"),
+    ],
+)
+def test_from_spectrum_arguments_get_clear_errors(kwargs, name):
+    from course_lib.problems import LeastSquares
+
+    raises_naming(name, LeastSquares.from_spectrum, [1.0, 0.5], **{"n_samples": 8, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"widths": "2 2 x"}, "widths"),
+        ({"seeds": [0, -1]}, "seeds"),
+        ({"seeds": "0 1"}, "seeds"),
+        ({"lr": float("inf")}, "lr"),
+        ({"X": [["a", "b"]]}, "X"),
+    ],
+)
+def test_train_many_arguments_get_clear_errors(kwargs, name):
+    from course_lib.exhaustive import train_many
+
+    arguments = {
+        "widths": [2, 2, 1],
+        "X": np.ones((4, 2)),
+        "Y": np.ones((4, 1)),
+        "seeds": [0, 1],
+        "steps": 2,
+        "lr": 0.1,
+        **kwargs,
+    }
+    raises_naming(name, train_many, **arguments)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"repeats": 0}, "repeats"), ({"repeats": 2.5}, "repeats"), ({"budget": 0}, "budget")],
+)
+def test_time_call_arguments_get_clear_errors(kwargs, name):
+    from course_lib.timing import time_call
+
+    raises_naming(name, time_call, lambda: None, **kwargs)

@@ -110,6 +110,7 @@ class MLP:
             self.params.append({"W": W.astype(self.dtype), "b": np.zeros(n_out, dtype=self.dtype)})
         self.grads: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
         self._caches: list[tuple[DenseCache, ActivationCache]] | None = None
+        self._scratch: dict[tuple[int, str], np.ndarray] = {}
 
     def __repr__(self) -> str:
         hidden = self.activations[0] if len(self.activations) > 1 else "-"
@@ -188,7 +189,12 @@ class MLP:
             raise RuntimeError(
                 "step needs gradients: call forward and backward first (each backward allows one step)"
             )
-        for p, g in zip(self.params, self.grads, strict=True):
+        for k, (p, g) in enumerate(zip(self.params, self.grads, strict=True)):
             for name in ("W", "b"):
-                p[name][...] = ops.subtract(p[name], ops.multiply(lr, g[name]))
+                # lr * grad into a buffer kept between steps, then subtracted in place: the same
+                # arithmetic as p - lr * g without allocating (and page-faulting) two arrays per step.
+                scratch = self._scratch.get((k, name))
+                if scratch is None or scratch.shape != p[name].shape or scratch.dtype != p[name].dtype:
+                    scratch = self._scratch[k, name] = np.empty_like(p[name])
+                ops.subtract(p[name], ops.multiply(lr, g[name], out=scratch), out=p[name])
         self.zero_grad()
