@@ -9,7 +9,14 @@ import matplotlib.pyplot as plt
 import pytest
 
 from course_lib.reports import Report, new_figure
-from course_lib.reports.format import format_bytes, format_count, format_int, format_ratio, format_tick
+from course_lib.reports.format import (
+    format_bytes,
+    format_count,
+    format_exact,
+    format_int,
+    format_ratio,
+    format_tick,
+)
 
 
 def _report(n: int) -> Report:
@@ -88,3 +95,9 @@ def test_format_int_and_ratio():
 )
 def test_format_tick_is_as_short_as_exact(value, unit, text):
     assert format_tick(value, unit) == text
+
+
+def test_format_exact_is_exact_below_10_to_the_15():
+    assert format_exact(999_999_999_999_999) == "999,999,999,999,999"
+    assert format_exact(10**15) == "1.000e+15"
+    assert format_exact(2**100) == "1.268e+30"  # 1,267,650,600,228,229,401,496,703,205,376

@@ -8,6 +8,8 @@ and k / M / G / T suffixes when rounded.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 _BYTE_UNITS = ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "kB"))
 _COUNT_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
 
@@ -31,6 +33,14 @@ def format_count(count: float, digits: int = 2) -> str:
 def format_int(count: int) -> str:
     """An exact integer with thousands separators: ``format_int(138357544) == '138,357,544'``."""
     return f"{count:,}"
+
+
+def format_exact(count: int | Decimal) -> str:
+    """An exact count with thousands separators below 10^15, else in scientific notation (4 digits):
+    ``format_exact(19_683) == '19,683'``, ``format_exact(2**100) == '1.268e+30'``."""
+    if isinstance(count, int) and count < 10**15:
+        return f"{count:,}"
+    return f"{Decimal(count):.3e}"
 
 
 def format_ratio(numerator: float, denominator: float, digits: int = 2) -> str:

@@ -39,11 +39,10 @@ from e2e_widgets import (
     widget_output,
 )
 
-from course_lib.reports import bigo, conv_layer, efficient, matmul, networks, roofline
+from course_lib.reports import bigo, conv_layer, efficient, learning_theory, matmul, networks, roofline
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.forward import forward_report
-from course_lib.widgets.learning_theory import search_space_report, xor_report
 from course_lib.widgets.playground import mlp_panel
 from course_lib.widgets.training import training_report
 
@@ -185,16 +184,18 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "search_space_explorer(",
             ("weights P", "levels q", "samples m"),
-            lambda v: search_space_report(
+            lambda v: learning_theory.search_space_text(
                 n_weights=int(v["weights P"]), levels=int(v["levels q"]), samples=int(v["samples m"])
             ),
+            draws=True,
         ),
         WidgetCase(
             "xor_explorer(",
             ("hidden units H", "seeds", "steps"),
-            lambda v: xor_report(
+            lambda v: learning_theory.xor_text(
                 hidden=int(v["hidden units H"]), seeds=int(v["seeds"]), epochs=int(v["steps"])
             ),
+            draws=True,
         ),
     ],
     "12_complexity_playground": [
