@@ -27,6 +27,9 @@ from benchmarks.report import Comparison, merge_passes, render_results
 
 MODULES = (
     "conv_vs_torch",
+    "conv_auto_vs_torch",
+    "conv_algorithms",
+    "conv_winograd_stages",
     "mlp_vs_torch",
     "conv_vs_gemm",
     "mlp_vs_numpy",
