@@ -58,13 +58,22 @@ def block_recursion_cost_expr(products: int, block_adds: int, base: sp.Expr = n0
 
 
 def in_matrix_size(expr: sp.Expr, size: sp.Symbol = _n, base: sp.Expr = n0) -> sp.Expr:
-    """``expr`` with L = log2(size / base): every b^(k L) becomes (size/base)^(k log2 b), so 7^L reads (n/n_0)^log2(7)."""
+    """``expr`` with L = log2(size / base): every b^(k L) becomes (size/base)^(k log2 b), so 7^L reads (n/n_0)^log2(7).
+
+    The result is collected by powers of n/n_0, with factored coefficients.
+    """
     ratio = size / base
-    rewritten = expr.replace(
-        lambda e: e.is_Pow and e.exp.has(levels),
-        lambda e: ratio ** sp.nsimplify(sp.simplify(e.exp / levels) * sp.log(e.base, 2)),
-    )
-    return sp.expand(sp.powsimp(sp.expand(rewritten), force=True))
+    powers = []
+
+    def as_ratio_power(term: sp.Pow) -> sp.Expr:
+        exponent = sp.nsimplify(sp.simplify(term.exp / levels) * sp.log(term.base, 2))
+        if exponent.is_Integer:
+            return ratio**exponent
+        powers.append(sp.Pow(ratio, exponent, evaluate=False))
+        return powers[-1]
+
+    rewritten = expr.replace(lambda e: e.is_Pow and e.exp.has(levels), as_ratio_power)
+    return sp.collect(sp.expand(rewritten, power_base=False), powers, sp.factor)
 
 
 def strassen_cost_expr(size: sp.Symbol = _n, base: sp.Expr = n0) -> dict[str, sp.Expr]:
@@ -75,8 +84,13 @@ def strassen_cost_expr(size: sp.Symbol = _n, base: sp.Expr = n0) -> dict[str, sp
     }
 
 
-def toom_cook_matrices(m: int, r: int, points: list[int]) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+def toom_cook_matrices(
+    m: int, r: int, points: list[int | str | sp.Rational]
+) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
     """(A^T, G, B^T) of Winograd's F(m, r) from m + r - 2 finite interpolation points and infinity.
+
+    The points are distinct integers or fractions (``"1/2"``); small ones keep the
+    matrices' entries, and so the rounding errors, small.
 
     A linear convolution of an r-tap filter g with m inputs is a polynomial product of
     degree m + r - 2, fixed by its values at alpha = m + r - 1 points: evaluate both
@@ -94,7 +108,7 @@ def toom_cook_matrices(m: int, r: int, points: list[int]) -> tuple[sp.Matrix, sp
         raise ValueError(f"points must hold m + r - 2 = {alpha - 1} finite points, got {len(points)}")
 
     def vandermonde(k: int) -> sp.Matrix:
-        rows = [[sp.Integer(p) ** j for j in range(k)] for p in points]
+        rows = [[sp.Rational(p) ** j for j in range(k)] for p in points]
         return sp.Matrix([*rows, [0] * (k - 1) + [1]])
 
     at, g, bt = vandermonde(m).T, vandermonde(r), vandermonde(alpha).inv().T

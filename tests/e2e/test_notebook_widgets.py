@@ -40,6 +40,7 @@ from e2e_widgets import (
 )
 
 from course_lib.reports import bigo, conv_layer, efficient, learning_theory, matmul, networks, roofline
+from course_lib.reports import fast as fast_report
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.forward import forward_report
@@ -158,6 +159,16 @@ CASES: dict[str, list[WidgetCase]] = {
             ("resolution",),
             lambda v: efficient.text(
                 width_multiplier=float(v["width_multiplier"]), resolution=int(v["resolution"])
+            ),
+            draws=True,
+        )
+    ],
+    "08_fast_algorithms": [
+        WidgetCase(
+            "winograd_explorer(",
+            ("height", "width", "c_in", "c_out", "padding"),  # tile starts at its largest value, 4
+            lambda v: fast_report.text(
+                **{name: int(v[name]) for name in ("height", "width", "c_in", "c_out", "tile", "padding")}
             ),
             draws=True,
         )
