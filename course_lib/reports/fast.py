@@ -10,8 +10,8 @@ figure has two panels:
   and thrown away, and the alpha x alpha input tiles (alpha = m + 2) of the first
   two tiles, which overlap by 2 columns;
 * right, one tile through the transforms: d (alpha x alpha) -> B^T d B,
-  times U = G g G^T element by element (alpha^2 multiplies per channel pair),
-  summed over C_in, -> A^T M A (m x m), with each step's operation counts.
+  times U = G g G^T element by element and summed over C_in (alpha^2 C_in C_out
+  multiplies per tile), -> A^T M A (m x m), with each step's operation counts.
 
 The text gives the tile counts and, for the direct im2col layer, Winograd
 F(2x2, 3x3) and F(4x4, 3x3) (transforms as small matrix products, as `conv2d`
@@ -160,6 +160,7 @@ def _draw_tiling(ax: Axes, v: dict[str, int]) -> None:
 def _draw_pipeline(ax: Axes, v: dict[str, int]) -> None:
     m, alpha = v["tile"], v["tile"] + 2
     counts = WINOGRAD_SPARSE_COUNTS[m]
+    gemm = alpha * alpha * v["c_in"] * v["c_out"]
 
     def ops(name: str, columns: int) -> str:
         adds, multiplies = counts[name][2] * columns, counts[name][3] * columns
@@ -168,7 +169,12 @@ def _draw_pipeline(ax: Axes, v: dict[str, int]) -> None:
     boxes = [
         (0.0, alpha, "d", "input tile"),
         (1.0, alpha, "B^T d B", ops("BT", 2 * alpha)),
-        (2.0, alpha, "(.) U, sum over C_in", f"{alpha * alpha} mult.\nper (C_in, C_out)"),
+        (
+            2.0,
+            alpha,
+            "(.) U, sum over C_in",
+            f"{alpha * alpha} x {v['c_in']} x {v['c_out']}\n= {gemm:,} mult.",
+        ),
         (3.0, m, "A^T M A", ops("AT", alpha + m)),
     ]
     scale = 0.11
