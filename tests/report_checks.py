@@ -1,7 +1,7 @@
 """Helpers for testing reports (course_lib.reports) and their explorers: find plotted data, read panels.
 
 Report figures tag what a test needs to read with a ``gid`` (``line.set_gid``,
-``ax.plot(..., gid=...)``, ``ax.bar(..., gid=...)``): `by_gid` finds it, so a
+``ax.plot(..., gid=...)``; ``ax.bar(..., gid=...)`` gives it to every bar): `by_gid` finds it, so a
 test compares the plotted numbers with a formula it computes itself.
 """
 
@@ -15,13 +15,8 @@ from matplotlib.figure import Figure
 
 
 def by_gid(fig: Figure, gid: str) -> Artist:
-    """The one artist of ``fig`` (in any axes, bar containers included) whose gid is ``gid``."""
-    found = [
-        artist
-        for ax in fig.axes
-        for artist in [*ax.get_children(), *ax.containers]
-        if getattr(artist, "get_gid", lambda: None)() == gid
-    ]
+    """The one artist of ``fig`` (in any axes) whose gid is ``gid``."""
+    found = [artist for ax in fig.axes for artist in ax.get_children() if artist.get_gid() == gid]
     assert len(found) == 1, f"expected one artist with gid {gid!r}, found {len(found)}"
     return found[0]
 
@@ -33,8 +28,10 @@ def xy(fig: Figure, gid: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bar_heights(fig: Figure, gid: str) -> np.ndarray:
-    """Heights of the bars of the bar container with gid ``gid``."""
-    return np.array([patch.get_height() for patch in by_gid(fig, gid).patches])
+    """Heights of the bars whose gid is ``gid``, in the order they were drawn (at least one)."""
+    heights = [patch.get_height() for ax in fig.axes for patch in ax.patches if patch.get_gid() == gid]
+    assert heights, f"no bar with gid {gid!r}"
+    return np.array(heights)
 
 
 def assert_labelled(fig: Figure) -> None:

@@ -7,7 +7,7 @@ on top, a text report below it, re-rendered when a control is released):
 =============== ================================================ ===================================
 tab             controls (range)                                 report (pure function)
 =============== ================================================ ===================================
-MLP cost        widths (text: 2 to 9 integers, each 1 to 2048),  `mlp_panel`: `forward_report` or
+MLP cost        widths (text: 2 to 9 integers, each 1 to 2048),  `mlp_panel`: `reports.forward.text` or
                 batch (1 to 1024), cost (forward pass or         `backprop_report`
                 training step)
 Conv layer      height, width (1 to 64), c_in, c_out (1 to 512), `reports.conv_layer.report`:
@@ -39,23 +39,32 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from course_lib.reports import Report, conv_layer, networks, roofline
-from course_lib.widgets import backprop, forward
-from course_lib.widgets.base import Explorer, int_slider
+from course_lib.reports import Report, conv_layer, forward, networks, roofline
+from course_lib.widgets import backprop
+from course_lib.widgets.base import INVALID, Explorer, int_slider
 from course_lib.widgets.conv_layer import conv_layer_explorer
 from course_lib.widgets.networks import network_explorer
 
 TAB_TITLES = ("MLP cost", "Conv layer", "Network picker", "Roofline")
 """The dashboard's tabs, in order."""
 
+
+def _forward_panel(widths: str, batch: int) -> str:
+    """`course_lib.reports.forward.text`, or ``"invalid input: <message>"`` for bad widths or batch."""
+    try:
+        return forward.text(widths, batch)
+    except ValueError as error:
+        return f"{INVALID}{error}"
+
+
 MLP_COSTS: dict[str, Callable[[str, int], str]] = {
-    "forward pass": forward.forward_panel,
+    "forward pass": _forward_panel,
     "training step": backprop.backprop_panel,
 }
 """The MLP tab's ``cost`` choices: the forward pass of notebook 02, or the forward + backward + SGD
 update of notebook 03 (both panels show a message instead of raising for bad widths)."""
 
-MLP_MAX_BATCH = min(forward.MAX_BATCH, backprop.MAX_BATCH)
+MLP_MAX_BATCH = min(forward.BATCH_RANGE[1], backprop.MAX_BATCH)
 """Upper end of the MLP tab's batch slider (both reports accept up to 1024)."""
 
 MACHINES: dict[str, tuple[float, float]] = {
@@ -132,7 +141,7 @@ def _machine(machine: object) -> tuple[float, float]:
 
 
 def mlp_panel(widths: str, batch: int, cost: str) -> str:
-    """The MLP tab's text: `forward.forward_panel` or `backprop.backprop_panel` of ``widths`` and ``batch``.
+    """The MLP tab's text: `reports.forward.text` or `backprop.backprop_panel` of ``widths`` and ``batch``.
 
     ``cost`` is a key of `MLP_COSTS`. Forward pass: per layer B n(k-1) n(k)
     multiplies and adds, B n(k) activations (derived in

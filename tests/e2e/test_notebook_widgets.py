@@ -39,11 +39,19 @@ from e2e_widgets import (
     widget_output,
 )
 
-from course_lib.reports import bigo, conv_layer, efficient, learning_theory, matmul, networks, roofline
+from course_lib.reports import (
+    bigo,
+    conv_layer,
+    efficient,
+    forward,
+    learning_theory,
+    matmul,
+    networks,
+    roofline,
+)
 from course_lib.reports import fast as fast_report
 from course_lib.reports.memory import memory_report
 from course_lib.widgets.backprop import backprop_report
-from course_lib.widgets.forward import forward_report
 from course_lib.widgets.playground import mlp_panel
 from course_lib.widgets.training import training_report
 
@@ -115,7 +123,8 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "forward_explorer(",
             ("batch",),
-            lambda v: forward_report(widths=v["widths"], batch=int(v["batch"])),
+            lambda v: forward.text(widths=v["widths"], batch=int(v["batch"])),
+            draws=True,
         )
     ],
     "03_backpropagation": [
