@@ -112,10 +112,15 @@ def test_hand_worked_example() -> None:
     assert "parameters (weights + biases): 26" in lines  # 3*4 + 4 + 4*2 + 2
 
 
-@pytest.mark.parametrize("widths", [(784, 256, 128, 10), (1, 1), (MAX_WIDTH,) * (MAX_LAYERS + 1)])
-def test_text_over_the_whole_batch_range(widths: tuple[int, ...]) -> None:
+def test_text_over_the_whole_batch_range() -> None:
     for batch in range(1, MAX_BATCH + 1):
-        check_text(widths, batch, text(",".join(map(str, widths)), batch))
+        check_text((784, 256, 128, 10), batch, text("784,256,128,10", batch))
+
+
+@pytest.mark.parametrize("widths", [(1, 1), (MAX_WIDTH,) * (MAX_LAYERS + 1), (7, 5, 3, 1, 3, 5, 7)])
+@pytest.mark.parametrize("batch", [1, 2, 3, 127, MAX_BATCH])
+def test_text_at_the_ends(widths: tuple[int, ...], batch: int) -> None:
+    check_text(widths, batch, text(widths, batch))
 
 
 @settings(max_examples=40, deadline=None)

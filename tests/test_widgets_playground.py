@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from traitlets import TraitError
 
 from course_lib import architectures
+from course_lib.reports.backprop import text as backprop_report
 from course_lib.reports.conv_layer import kernel_positions
 from course_lib.reports.conv_layer import text as conv_layer_report
 from course_lib.reports.forward import text as forward_report
 from course_lib.reports.networks import layer_costs
 from course_lib.reports.networks import text as network_report
 from course_lib.reports.roofline import text as roofline_report
-from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.playground import (
     CONV_WINDOWS_BOUND,
     HEADER,

@@ -8,7 +8,7 @@ on top, a text report below it, re-rendered when a control is released):
 tab             controls (range)                                 report (pure function)
 =============== ================================================ ===================================
 MLP cost        widths (text: 2 to 9 integers, each 1 to 2048),  `mlp_panel`: `reports.forward.text` or
-                batch (1 to 1024), cost (forward pass or         `backprop_report`
+                batch (1 to 1024), cost (forward pass or         `reports.backprop.text`
                 training step)
 Conv layer      height, width (1 to 64), c_in, c_out (1 to 512), `reports.conv_layer.report`:
                 kernel (1 to 11), stride (1 to 4), padding       receptive fields and im2col drawn
@@ -22,7 +22,7 @@ Roofline        layer (the 5 of the roofline widget's            `roofline_panel
 
 Nothing here computes a cost itself: the MLP, conv and network tabs reuse the
 explorers and pure reports of notebooks 02, 03, 05 and 06
-(`course_lib.widgets.forward`, ``backprop``, ``conv_layer``, ``networks``), and
+(`course_lib.reports.forward`, ``backprop``, ``conv_layer``, ``networks``), and
 the roofline tab calls `roofline_report` of notebook 09 with the peak and
 bandwidth of one of three stated machines (`MACHINES`) instead of a measurement,
 so that every panel is deterministic. Every control is a slider, a dropdown or
@@ -39,8 +39,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from course_lib.reports import Report, conv_layer, forward, networks, roofline
-from course_lib.widgets import backprop
+from course_lib.reports import Report, backprop, conv_layer, forward, networks, roofline
 from course_lib.widgets.base import INVALID, Explorer, int_slider
 from course_lib.widgets.conv_layer import conv_layer_explorer
 from course_lib.widgets.networks import network_explorer
@@ -49,22 +48,26 @@ TAB_TITLES = ("MLP cost", "Conv layer", "Network picker", "Roofline")
 """The dashboard's tabs, in order."""
 
 
-def _forward_panel(widths: str, batch: int) -> str:
-    """`course_lib.reports.forward.text`, or ``"invalid input: <message>"`` for bad widths or batch."""
-    try:
-        return forward.text(widths, batch)
-    except ValueError as error:
-        return f"{INVALID}{error}"
+def _text_or_message(text: Callable[[str, int], str]) -> Callable[[str, int], str]:
+    """``text`` (a report's text function), giving ``"invalid input: <message>"`` instead of a ValueError."""
+
+    def panel(widths: str, batch: int) -> str:
+        try:
+            return text(widths, batch)
+        except ValueError as error:
+            return f"{INVALID}{error}"
+
+    return panel
 
 
 MLP_COSTS: dict[str, Callable[[str, int], str]] = {
-    "forward pass": _forward_panel,
-    "training step": backprop.backprop_panel,
+    "forward pass": _text_or_message(forward.text),
+    "training step": _text_or_message(backprop.text),
 }
 """The MLP tab's ``cost`` choices: the forward pass of notebook 02, or the forward + backward + SGD
 update of notebook 03 (both panels show a message instead of raising for bad widths)."""
 
-MLP_MAX_BATCH = min(forward.BATCH_RANGE[1], backprop.MAX_BATCH)
+MLP_MAX_BATCH = min(forward.BATCH_RANGE[1], backprop.BATCH_RANGE[1])
 """Upper end of the MLP tab's batch slider (both reports accept up to 1024)."""
 
 MACHINES: dict[str, tuple[float, float]] = {
@@ -141,7 +144,7 @@ def _machine(machine: object) -> tuple[float, float]:
 
 
 def mlp_panel(widths: str, batch: int, cost: str) -> str:
-    """The MLP tab's text: `reports.forward.text` or `backprop.backprop_panel` of ``widths`` and ``batch``.
+    """The MLP tab's text: `reports.forward.text` or `reports.backprop.text` of ``widths`` and ``batch``.
 
     ``cost`` is a key of `MLP_COSTS`. Forward pass: per layer B n(k-1) n(k)
     multiplies and adds, B n(k) activations (derived in

@@ -40,6 +40,7 @@ from e2e_widgets import (
 )
 
 from course_lib.reports import (
+    backprop,
     bigo,
     conv_layer,
     efficient,
@@ -51,7 +52,6 @@ from course_lib.reports import (
 )
 from course_lib.reports import fast as fast_report
 from course_lib.reports.memory import memory_report
-from course_lib.widgets.backprop import backprop_report
 from course_lib.widgets.playground import mlp_panel
 from course_lib.widgets.training import training_report
 
@@ -131,7 +131,8 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "backprop_explorer(",
             ("batch",),
-            lambda v: backprop_report(widths=v["widths"], batch=int(v["batch"])),
+            lambda v: backprop.text(widths=v["widths"], batch=int(v["batch"])),
+            draws=True,
         )
     ],
     "04_gradient_descent": [
