@@ -59,9 +59,9 @@ def test_default_is_the_direct_count() -> None:
 @pytest.mark.parametrize(
     ("c_in", "c_out", "kernel", "padding", "runs"),
     [
-        (16, 16, 3, 1, "winograd"),
+        (WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_CHANNELS, 3, 1, "winograd"),
         (4, 6, 3, 1, "direct"),
-        (2, 3, FFT_MIN_KERNEL, 4, "fft"),
+        (2, 3, FFT_MIN_KERNEL, FFT_MIN_KERNEL // 2, "fft"),
         (4, 4, 5, 2, "direct"),
     ],
 )
