@@ -54,6 +54,7 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests
@@ -161,5 +162,5 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .jupyter .pytest_cache .ruff_cache .hypothesis _build
+	rm -rf $(VENV) .jupyter .pytest_cache .ruff_cache .mypy_cache .hypothesis _build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

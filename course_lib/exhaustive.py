@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -339,7 +340,7 @@ def train_many(
     two_over_n = np.full((S, 1, 1), 2.0)
     with count_ops() as counter:
         for _ in range(steps):
-            a, caches = X, []
+            a, caches = X, list[Any]()
             for W, b, g in zip(Ws, bs, gs, strict=True):
                 z = ops.add(ops.matmul(a, W), b)
                 caches.append(a)

@@ -102,7 +102,7 @@ def relative_error(
     a, b = _pair(a, b)
     floor = require_real("floor", floor, 0, low_open=True)
     if require_choice("measure", measure, MEASURES) == "norm":
-        return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), floor))
+        return float(np.linalg.norm(a - b)) / max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), floor)
     denominator = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
     return float(np.max(np.abs(a - b) / denominator))
 
@@ -194,6 +194,7 @@ def check_dense(
     x, W, b, dout = (_float64(n, v, copy=True) for n, v in (("x", x), ("W", W), ("b", b), ("dout", dout)))
     _, cache = dense_forward(x, W, b)
     dx, dW, db = dense_backward(dout, cache)
+    assert dx is not None and db is not None  # need_dx and a bias
 
     def out(_: np.ndarray) -> np.ndarray:
         return dense_forward(x, W, b)[0]
@@ -218,6 +219,7 @@ def check_dense_bias_unit(
     x, theta, dout = (_float64(n, v, copy=True) for n, v in (("x", x), ("theta", theta), ("dout", dout)))
     _, cache = dense_forward_bias_unit(x, theta)
     dx, dtheta = dense_backward_bias_unit(dout, cache)
+    assert dx is not None  # need_dx
 
     def out(_: np.ndarray) -> np.ndarray:
         return dense_forward_bias_unit(x, theta)[0]

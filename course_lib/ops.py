@@ -120,11 +120,12 @@ def apply(fn: Callable[[np.ndarray], np.ndarray], x: ArrayLike, name: str | None
     counted as FLOPs: the course counts activation applications on their own
     (the seeds' n_g).
     """
+    x = np.asarray(x)
     out = np.asarray(fn(x))
-    if out.shape != np.shape(x):
-        raise ValueError(f"apply: fn must be elementwise; input shape {np.shape(x)} became {out.shape}")
+    if out.shape != x.shape:
+        raise ValueError(f"apply: fn must be elementwise; input shape {x.shape} became {out.shape}")
     if is_counting():
-        record(name or getattr(fn, "__name__", "apply"), activations=out.size)
+        record(name or str(getattr(fn, "__name__", "apply")), activations=out.size)
     return out
 
 

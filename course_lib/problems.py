@@ -89,7 +89,7 @@ class LeastSquares:
         eigenvalues, self.eigenvectors = np.linalg.eigh(self.hessian)
         self.eigenvalues = np.clip(eigenvalues, 0.0, None)
         self.x_star = np.linalg.lstsq(A, b, rcond=None)[0]
-        self.f_star = self.loss(self.x_star)
+        self.f_star = float(self.loss(self.x_star))
 
     @classmethod
     def from_spectrum(

@@ -19,6 +19,7 @@ from collections.abc import Collection, Sequence
 from typing import TypeVar
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 T = TypeVar("T")
 
@@ -241,7 +242,9 @@ def parse_int_list(
 # ---------------------------------------------------------------- arrays
 
 
-def as_float_array(name: str, value: object, *, ndim: int | None = None, dtype: object = None) -> np.ndarray:
+def as_float_array(
+    name: str, value: object, *, ndim: int | None = None, dtype: DTypeLike | None = None
+) -> np.ndarray:
     """``value`` as a real floating-point array: the one dtype rule of ``mlp`` and ``conv``.
 
     Integers and bools become float64; float16, float32 and float64 are kept
@@ -342,9 +345,9 @@ def format_bytes(nbytes: int) -> str:
     raise AssertionError("unreachable")
 
 
-def array_nbytes(shape: Sequence[int], dtype: object = np.float64) -> int:
+def array_nbytes(shape: Sequence[int], dtype: DTypeLike = np.float64) -> int:
     """Bytes of an array of ``shape`` and ``dtype``, as an exact Python int (no overflow)."""
-    total = np.dtype(dtype).itemsize  # type: ignore[call-overload]
+    total = np.dtype(dtype).itemsize
     for size in shape:
         total *= int(size)
     return total

@@ -79,8 +79,9 @@ def output_shape_2d(
             f"the padded input {padded[0]}x{padded[1]} (input {size[0]}x{size[1]}, "
             f"padding {padding[0]},{padding[1]})"
         )
-    return tuple(
-        conv_output_size(*args) for args in zip(size, kernel, padding, stride, dilation, strict=True)
+    return (
+        conv_output_size(size[0], kernel[0], padding[0], stride[0], dilation[0]),
+        conv_output_size(size[1], kernel[1], padding[1], stride[1], dilation[1]),
     )
 
 

@@ -43,6 +43,7 @@ class ConvStep(NamedTuple):
 
     def backward(self, dout: np.ndarray, cache: Any, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
         dx, dw, db = conv2d_backward(dout, cache, need_dx=need_dx)
+        assert db is not None  # the step has a bias
         return dx, {"w": dw, "b": db}
 
 

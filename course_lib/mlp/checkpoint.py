@@ -60,6 +60,7 @@ class DenseStep(NamedTuple):
 
     def backward(self, dout: np.ndarray, cache: Any, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
         dx, dW, db = dense_backward(dout, cache, need_dx=need_dx)
+        assert db is not None  # the step has a bias
         return dx, {"W": dW, "b": db}
 
 
@@ -93,10 +94,11 @@ def _forward(steps: Sequence[Step], x: np.ndarray) -> tuple[np.ndarray, list[Any
 
 
 def _backward(
-    steps: Sequence[Step], first: int, caches: list[Any], dout: np.ndarray, grads: list[Grads]
+    steps: Sequence[Step], first: int, caches: list[Any], dout: np.ndarray | None, grads: list[Grads]
 ) -> np.ndarray | None:
     """Back-propagate ``dout`` through steps first, first+1, ... (their ``caches``); step 0 computes no dx."""
     for i in reversed(range(len(caches))):
+        assert dout is not None  # only step 0, the last one back, returns no dx
         dout, grads[first + i] = steps[first + i].backward(dout, caches[i], need_dx=first + i > 0)
         caches[i] = None  # free the cache as soon as it is used
     return dout
@@ -123,13 +125,14 @@ def run_checkpointed(
             a, _ = step.forward(a)  # the cache is dropped at once
     last_first, last_stop = bounds[-1]
     a, caches = _forward(steps[last_first:last_stop], a)
-    value, dout = head(a)
+    value, head_grad = head(a)
     del a
     grads: list[Grads] = [{} for _ in steps]
-    dout = _backward(steps, last_first, caches, dout, grads)
+    dout = _backward(steps, last_first, caches, head_grad, grads)
     for j in reversed(range(len(bounds) - 1)):
         first, stop = bounds[j]
         segment_input, checkpoints[j] = checkpoints[j], None
+        assert segment_input is not None
         _, caches = _forward(steps[first:stop], segment_input)  # the recomputation
         del segment_input
         dout = _backward(steps, first, caches, dout, grads)

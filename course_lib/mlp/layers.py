@@ -133,10 +133,10 @@ def add_bias_unit(x: np.ndarray) -> np.ndarray:
 
 def to_theta(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The seed's theta (n_out, n_in + 1) from W (n_in, n_out) and b (n_out,): theta = [b, W^T]."""
-    W, b = _check_weights(W, b)
-    if b is None:
+    W, bias = _check_weights(W, b)
+    if bias is None:
         raise ValueError("b must be an array of shape (n_out,): theta holds the bias in its first column")
-    return np.concatenate([b[:, None], W.T], axis=1)
+    return np.concatenate([bias[:, None], W.T], axis=1)
 
 
 def from_theta(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -170,8 +170,11 @@ class MLP:
         for k in reversed(range(len(caches))):
             dense_cache, act_cache = caches[k]
             dz = activation_backward_unchecked(da, act_cache)
-            da, dW, db = dense_backward_unchecked(dz, dense_cache, need_dx=k > 0)
+            dx, dW, db = dense_backward_unchecked(dz, dense_cache, need_dx=k > 0)
+            assert db is not None  # every layer of an MLP has a bias
             grads[k] = {"W": dW, "b": db}
+            if dx is not None:
+                da = dx
         self.grads = grads
 
     def zero_grad(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
@@ -22,7 +23,7 @@ PNG_DPI = 100
 """Resolution of `Report.png`; with the course's figure sizes, 640 px wide images."""
 
 
-def new_figure(width: float = 6.4, height: float = 3.6, **subplots: object) -> tuple[Figure, object]:
+def new_figure(width: float = 6.4, height: float = 3.6, **subplots: Any) -> tuple[Figure, Any]:
     """A course-style `Figure` of ``width`` x ``height`` inches and its axes (``Figure.subplots(**subplots)``).
 
     The style (`course_lib.plotting.STYLE`) is applied to this figure only, so
