@@ -52,7 +52,7 @@ from course_lib.reports import (
 )
 from course_lib.reports import fast as fast_report
 from course_lib.reports.memory import memory_report
-from course_lib.widgets.playground import mlp_panel
+from course_lib.reports.playground import mlp_report
 from course_lib.widgets.training import training_report
 
 RUN_ALL_TIMEOUT = 120  # seconds per notebook; `make execute` runs each in under 30 s
@@ -223,7 +223,8 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "playground(",
             ("batch",),
-            lambda v: mlp_panel(widths=v["widths"], batch=int(v["batch"]), cost=v["cost"]),
+            lambda v: mlp_report(widths=v["widths"], batch=int(v["batch"]), cost=v["cost"]).text,
+            draws=True,
         )
     ],
 }

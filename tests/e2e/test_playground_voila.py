@@ -2,12 +2,13 @@
 
 Voila runs the notebook and shows its outputs with live widgets (no Run All, no code).
 The test clicks each tab of the dashboard, checks the report shown against
-``course_lib.widgets.playground.render`` for the values the controls show, then changes
+``course_lib.reports.playground.render`` for the values the controls show, then changes
 every control of the tab once (a slider one keyboard step, a dropdown to its next option,
 the widths text box to another network) and checks after each change that the report
 became exactly ``render``'s text for the new values and that the picture was redrawn
-whenever ``render`` draws a different one. Requests that would leave the machine (Voila's
-pages ask a CDN for two icon style sheets) are blocked and listed.
+(every tab draws; its image bytes must change) and is shown undistorted. Each tab is shot
+at 1280x720. Requests that would leave the machine (Voila's pages ask a CDN for two icon
+style sheets) are blocked and listed.
 """
 
 from __future__ import annotations
@@ -20,17 +21,20 @@ import pytest
 from e2e_run import NOTEBOOKS, Record
 from e2e_servers import Server, jupyter_env, start_server, venv_script
 from e2e_widgets import (
+    assert_undistorted,
     control,
     error_outputs,
+    figure,
     move_slider,
     normalized,
     panel_text,
     read_controls,
     wait_for,
+    wait_for_new_figure,
     wait_for_panel,
 )
 
-from course_lib.widgets.playground import TAB_TITLES, render
+from course_lib.reports.playground import TAB_TITLES, render
 
 NOTEBOOK = "12_complexity_playground.ipynb"
 RENDER_TIMEOUT = 120  # seconds for Voila to execute the notebook and show the dashboard
@@ -38,6 +42,7 @@ PANEL_TIMEOUT = 30
 NEW_TEXT = {"widths": "784,512,256,10"}  # what is typed into each text box
 ARGUMENT = {"network": "name"}  # control label -> argument of the tab's report, where they differ
 INTEGER_CONTROLS = {"widget-slider"}
+SCREENSHOT_VIEWPORT = {"width": 1280, "height": 720}
 
 # The visible controls under a root: [label, kind] with kind the control's CSS class.
 _CONTROL_KINDS = """
@@ -48,17 +53,6 @@ _CONTROL_KINDS = """
     ['widget-slider', 'widget-dropdown', 'widget-text'].find((kind) => box.classList.contains(kind)) || 'other',
   ])
   .filter(([label, kind]) => label && kind !== 'other')
-"""
-# SHA-256 of the picture the visible Image widget shows ('' when there is none or it is empty).
-_PICTURE_DIGEST = """
-async (root) => {
-  const image = [...root.querySelectorAll('img')].find((img) => img.checkVisibility());
-  if (!image || !image.src) return '';
-  const bytes = await (await fetch(image.src)).arrayBuffer();
-  if (bytes.byteLength === 0) return '';
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 """
 
 
@@ -133,25 +127,25 @@ def test_every_control_of_every_tab_updates_the_report(voila: Server, page, reco
         wait_for(lambda tab=tab: "lm-mod-current" in (tab.get_attribute("class") or ""), 10, f"tab {title}")
         kinds = dict(root.evaluate(_CONTROL_KINDS))
         assert kinds, f"tab {title}: no visible control"
-        shown = read_controls(root)
-        text, picture = render(title, _values(shown, kinds))
-        wait_for_panel(root, text, PANEL_TIMEOUT, f"tab {title}: the first report")
+        wait_for_panel(
+            root, render(title, _values(read_controls(root), kinds)).text, PANEL_TIMEOUT, f"tab {title}"
+        )
+        assert_undistorted(root, f"tab {title}: the first picture")
         for label, kind in kinds.items():
-            before_text, before_picture = panel_text(root), root.evaluate(_PICTURE_DIGEST)
+            before_text, before_picture = panel_text(root), figure(root).get("digest")
+            assert before_picture, f"tab {title}: no picture before {label} changed: {figure(root)}"
             change = _change(root, label, kind)
-            shown = read_controls(root)
-            new_text, new_picture = render(title, _values(shown, kinds))
+            new_text = render(title, _values(read_controls(root), kinds)).text
             wait_for_panel(root, new_text, PANEL_TIMEOUT, f"tab {title}: the report after {change}")
             assert normalized(panel_text(root)) != normalized(before_text), (
                 f"tab {title}: {change} changed nothing"
             )
-            if picture is not None and new_picture != picture:
-                wait_for(
-                    lambda before=before_picture: root.evaluate(_PICTURE_DIGEST) not in {"", before},
-                    PANEL_TIMEOUT,
-                    f"tab {title}: the picture to be redrawn after {change}",
-                )
-                change += " (picture redrawn)"
-            picture = new_picture
-            record.playground.append(f"{title}: {change}")
+            wait_for_new_figure(root, before_picture, PANEL_TIMEOUT, f"tab {title}: {change}")
+            assert_undistorted(root, f"tab {title}: the picture after {change}")
+            record.playground.append(f"{title}: {change} (picture redrawn)")
+        viewport = page.viewport_size
+        page.set_viewport_size(SCREENSHOT_VIEWPORT)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(record.screenshots / f"12_voila_{title.replace(' ', '_').lower()}.png"))
+        page.set_viewport_size(viewport)
     print(f"requests to other hosts, blocked ({len(blocked)}): {blocked}")
