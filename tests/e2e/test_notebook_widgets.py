@@ -49,11 +49,11 @@ from course_lib.reports import (
     matmul,
     networks,
     roofline,
+    training,
 )
 from course_lib.reports import fast as fast_report
 from course_lib.reports.memory import memory_report
 from course_lib.reports.playground import mlp_report
-from course_lib.widgets.training import training_report
 
 RUN_ALL_TIMEOUT = 120  # seconds per notebook; `make execute` runs each in under 30 s
 PANEL_TIMEOUT = 30  # seconds for a panel to show the report after a slider moved
@@ -139,12 +139,13 @@ CASES: dict[str, list[WidgetCase]] = {
         WidgetCase(
             "training_explorer(",
             ("batch_size", "steps"),
-            lambda v: training_report(
+            lambda v: training.text(
                 learning_rate=float(v["learning_rate"]),
                 batch_size=int(v["batch_size"]),
                 condition_number=float(v["condition_number"]),
                 steps=int(v["steps"]),
             ),
+            draws=True,
         )
     ],
     "05_convolution_layer": [
