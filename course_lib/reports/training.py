@@ -98,7 +98,7 @@ def checked(
 def problem(condition_number: float) -> LeastSquares:
     """The problem of condition number kappa: Hessian eigenvalues geomspace(1, 1/kappa, d), noisy targets."""
     kappa = require_real("condition_number", condition_number, *CONDITION_RANGE)
-    eigenvalues = np.geomspace(1.0, 1.0 / kappa, N_FEATURES)
+    eigenvalues = np.geomspace(1.0, 1.0 / kappa, N_FEATURES).tolist()
     return LeastSquares.from_spectrum(eigenvalues, N_SAMPLES, noise=NOISE, seed=SEED)
 
 
@@ -204,7 +204,9 @@ def figure(learning_rate: float, batch_size: int, condition_number: float, steps
     quadratic = quadratic_2d(kappa)
     (x_low, x_high), (y_low, y_high) = WINDOW_2D
     grid_x, grid_y = np.meshgrid(np.linspace(x_low, x_high, 121), np.linspace(y_low, y_high, 111))
-    values = quadratic.loss(np.column_stack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
+    values = np.asarray(quadratic.loss(np.column_stack([grid_x.ravel(), grid_y.ravel()]))).reshape(
+        grid_x.shape
+    )
     start = quadratic.loss(np.array(START_2D))
     plane.contour(
         grid_x,
