@@ -17,12 +17,8 @@ from course_lib.widgets.conv_layer import conv_layer_explorer
 from course_lib.widgets.networks import network_explorer
 
 HEADER = (
-    "<h3>Complexity playground</h3>"
-    "<p>Four calculators of the course in one place: the cost of an MLP (notebooks 02 and 03), one "
-    "convolution layer (05), where a whole CNN spends its MACs, parameters and memory (06), and where "
-    "a layer lands on a machine's roofline (09). Release a slider, pick from a list or press Enter in "
-    "the widths box to redraw. MAC = one multiply + one add, FLOPs = multiplies + adds, memory in "
-    "float32 (4 bytes per element).</p>"
+    "<p>Release a slider, pick from a list or press Enter in the widths box to redraw. "
+    "MAC = one multiply + one add, FLOPs = multiplies + adds, memory in float32 (4 bytes per element).</p>"
     # The reports are fixed-width tables: keep them in a code font at a text line height (the HTML
     # widget's own line height is that of a control, and some front ends, Voila among them, set a
     # proportional font), within this dashboard only.
@@ -30,7 +26,8 @@ HEADER = (
     "font-size: var(--jp-code-font-size, 13px); line-height: 1.3; margin: 0.5em 0; "
     "white-space: pre; overflow-x: auto;}</style>"
 )
-"""The HTML shown above the tabs (with a style rule for the reports' fixed-width tables)."""
+"""The line shown above the tabs (the notebook's title introduces them), with a style rule for the
+reports' fixed-width tables."""
 
 
 class Playground(widgets.VBox):
