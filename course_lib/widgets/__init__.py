@@ -18,7 +18,8 @@ networks           06 CNN time and space
 efficient          07 designing efficient CNNs (MobileNet width and resolution)
 fast               08 fast algorithms (Winograd tiling, transforms and costs)
 roofline           09 from FLOPs to seconds
-learning_theory    11 learning-theory aside
+learning_theory    11 learning-theory aside (search-space size, gradient descent on XOR)
+playground         12 complexity playground (four tabs over the reports of 02, 03, 05, 06, 09)
 =================  ============================================================
 """
 
