@@ -126,3 +126,39 @@ def test_no_private_name_leaks_from_a_bad_input(capsys) -> None:
     for text in ("3,\u00b2,224", "3,\u0663,224", "3,2.0,224", "3,,224", ""):
         status, _, err = run(capsys, "summary", "vgg16", "--input", text)
         assert status == 2 and "_shape" not in err and "invalid" not in err and err.count("\n") == 1
+
+
+def test_report_prints_an_experiments_text_and_saves_its_figure(capsys, tmp_path):
+    from course_lib.__main__ import main
+
+    figure = tmp_path / "matmul.png"
+    assert main(["report", "matmul", "m=2", "n=3", "p=4", f"--figure={figure}"]) == 0
+    out = capsys.readouterr().out
+    assert "multiplies       24" in out and "adds             16" in out  # 2*3*4 and 2*(3-1)*4, by hand
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_lists_every_experiment_with_its_controls(capsys):
+    from course_lib.__main__ import EXPERIMENTS, main
+
+    assert main(["report"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(EXPERIMENTS)
+    assert "(m, n, p)" in lines[list(EXPERIMENTS).index("matmul")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["report", "nope"], "experiment must be one of"),
+        (["report", "matmul", "m=2", "q=3"], "NAME one of m, n, p; got 'q=3'"),
+        (["report", "matmul", "m=2"], "needs n=..., p=..."),
+        (["report", "matmul", "m=0", "n=1", "p=1"], "m must be"),
+    ],
+)
+def test_report_refuses_bad_input_in_one_line(capsys, argv, named):
+    from course_lib.__main__ import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert named in err and err.count("\n") == 1
