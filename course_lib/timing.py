@@ -1,16 +1,18 @@
 """Wall-clock measurement for the *time* step of derive -> count -> time.
 
 `time_call` takes the best of several repeats (the minimum is the measurement
-least disturbed by the rest of the machine), `scaling_experiment` times a
-function over a range of sizes, and `fit_power_law` fits t = c * x**k on
-log-log axes. Standard library and numpy only.
+least disturbed by the rest of the machine), `best_times` does it for several
+calls in interleaved rounds, `blas_threads` pins numpy's BLAS to a number of
+threads while a lesson is about one core, `scaling_experiment` times a function
+over a range of sizes, and `fit_power_law` fits t = c * x**k on log-log axes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -46,6 +48,47 @@ def time_call(
         best = min(best, elapsed / loops)
         spent += elapsed
     return best
+
+
+def best_times(
+    calls: Sequence[Callable[[], Any]], rounds: int = 3, repeats: int = 3, budget: float = 0.2
+) -> np.ndarray:
+    """Best seconds per call of each zero-argument callable, measured in interleaved rounds.
+
+    Every round times every call once (`time_call` with ``repeats`` and
+    ``budget``), in order in even rounds and in reverse order in odd ones, and
+    each call keeps its minimum over the rounds. A burst of load from another
+    program then slows one round of every call instead of all rounds of one
+    call, and a call timed first does not always meet a cold cache or sleeping
+    BLAS threads. Build the inputs outside: ``functools.partial(f, x)`` or a
+    ``lambda`` over arrays made beforehand.
+    """
+    calls = list(calls)
+    if not calls or not all(callable(call) for call in calls):
+        raise ValueError("calls must be a non-empty sequence of zero-argument callables")
+    rounds = require_int("rounds", rounds)
+    best = np.full(len(calls), np.inf)
+    order = list(range(len(calls)))
+    for round_ in range(rounds):
+        for index in order if round_ % 2 == 0 else order[::-1]:
+            best[index] = min(best[index], time_call(calls[index], repeats=repeats, budget=budget))
+    return best
+
+
+@contextlib.contextmanager
+def blas_threads(count: int) -> Iterator[None]:
+    """Run the ``with`` block with numpy's BLAS limited to ``count`` threads (threadpoolctl).
+
+    Use ``blas_threads(1)`` where the lesson is about one core: a BLAS left at
+    every core splits even tiny products between threads, whose start-up costs
+    and idle spinning then show up as noise and hide the scaling law. The
+    previous limits are restored on leaving the block.
+    """
+    from threadpoolctl import threadpool_limits
+
+    count = require_int("count", count)
+    with threadpool_limits(limits=count, user_api="blas"):
+        yield
 
 
 @dataclass(frozen=True)

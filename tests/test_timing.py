@@ -5,7 +5,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.timing import cpu_facts, fit_power_law, scaling_experiment, time_call
+from course_lib.timing import (
+    best_times,
+    blas_threads,
+    cpu_facts,
+    fit_power_law,
+    scaling_experiment,
+    time_call,
+)
 
 
 @settings(max_examples=30)
@@ -74,3 +81,63 @@ def test_cpu_facts_has_the_core_count():
     facts = cpu_facts()
     assert facts["cores"] >= 1
     assert isinstance(facts["flags"], set)
+
+
+def test_best_times_keeps_each_calls_minimum_over_interleaved_rounds(monkeypatch):
+    import course_lib.timing as timing
+
+    # a scripted clock: round r of call i "takes" schedule[r][i] seconds
+    schedule = [[3.0, 1.0, 5.0], [2.0, 4.0, 6.0], [9.0, 0.5, 4.0]]
+    order = []
+
+    def scripted_time_call(fn, repeats, budget):
+        fn()
+        round_ = len(order) // 3
+        order.append(fn.index)
+        return schedule[round_][fn.index]
+
+    class Call:
+        def __init__(self, index):
+            self.index = index
+
+        def __call__(self):
+            return None
+
+    monkeypatch.setattr(timing, "time_call", scripted_time_call)
+    best = timing.best_times([Call(0), Call(1), Call(2)], rounds=3)
+    # the minimum down each column of the schedule, worked by hand
+    np.testing.assert_array_equal(best, [2.0, 0.5, 4.0])
+    # forward, backward, forward: no call is always timed first
+    assert order == [0, 1, 2, 2, 1, 0, 0, 1, 2]
+
+
+def test_best_times_of_real_calls_orders_them_by_work():
+    small, large = np.ones(10), np.ones(200_000)
+    seconds = best_times([lambda: small.sum(), lambda: np.sort(large)], rounds=2, repeats=2, budget=0.05)
+    assert seconds.shape == (2,)
+    assert 0 < seconds[0] < seconds[1]
+
+
+@pytest.mark.parametrize("calls", [[], [1, 2], [None], [print, "not callable"]])
+def test_best_times_refuses_what_is_not_a_list_of_callables(calls):
+    with pytest.raises(ValueError, match="calls must be"):
+        best_times(calls)
+
+
+def test_blas_threads_pins_blas_inside_the_block_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    def blas_counts():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_counts()
+    assert before, "numpy should be linked to a BLAS that threadpoolctl sees"
+    with blas_threads(1):
+        assert blas_counts() == [1] * len(before)
+    assert blas_counts() == before
+
+
+def test_blas_threads_refuses_a_non_positive_count():
+    with pytest.raises(ValueError, match="count"):
+        with blas_threads(0):
+            pass
