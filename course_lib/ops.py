@@ -118,7 +118,7 @@ def apply(fn: Callable[[np.ndarray], np.ndarray], x: ArrayLike, name: str | None
     Counts ``x.size`` activations, recorded under ``name`` (default: the
     function's ``__name__``). The arithmetic inside ``fn`` is deliberately not
     counted as FLOPs: the course counts activation applications on their own
-    (the seeds' n_g).
+    (the n_g of the essay examined in notebook 02).
     """
     x = np.asarray(x)
     out = np.asarray(fn(x))

@@ -215,14 +215,14 @@ def test_uniform_case_and_the_seed_formula():
     n, L, B = symbolic.n, symbolic.L, symbolic.B
     fwd = symbolic.uniform_widths(symbolic.mlp_forward_cost_expr())
     assert fwd["multiplies"] == B * L * n**2
-    # one sample through n layers of n neurons: n^3, not the seed's n^4
+    # one sample through n layers of n neurons: n^3, not the essay's n^4
     assert symbolic.leading_term(fwd["multiplies"].subs({L: n, B: 1}), n) == n**3
     seed = symbolic.uniform_widths(symbolic.seed_forward_multiplies_expr())
     assert sp.expand(seed - ((L - 1) * n**3 + n**2)) == 0
     assert symbolic.leading_term(seed.subs(L, n), n) == n**4
     # ... which is the cost of a batch of n samples
     assert symbolic.leading_term(fwd["multiplies"].subs({L: n, B: n}), n) == n**4
-    # the seed's formula on concrete widths [a, b, c]: c*b*a + b*a
+    # the essay's formula on concrete widths [a, b, c]: c*b*a + b*a
     assert symbolic.substitute_widths(symbolic.seed_forward_multiplies_expr(), [2, 3, 5]) == 5 * 3 * 2 + 3 * 2
     assert symbolic.substitute_widths(symbolic.seed_activation_count_expr(), [2, 3, 5]) == 8
     # backward / forward -> 2 - 1/L - 1/(2B) for wide layers

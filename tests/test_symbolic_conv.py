@@ -1,4 +1,4 @@
-"""The sympy conv formulas of course_lib.symbolic (seed 003, corrected) against independent references.
+"""The sympy conv formulas of course_lib.symbolic (the CNN article's, corrected) against independent references.
 
 References: output sizes by enumerating window starts one by one; costs by
 running `course_lib.conv` under the op counter; parameters and buffer sizes by
@@ -71,7 +71,7 @@ def test_output_size_counts_the_window_starts(size, kernel, padding, stride, dil
 
 
 def test_the_floor_matters_and_the_seeds_formula_is_not_an_integer():
-    # stride 2 on an even input without padding: (8 - 3)/2 + 1 = 3.5 in the seed's formula, 3 windows in fact
+    # stride 2 on an even input without padding: (8 - 3)/2 + 1 = 3.5 in the CNN article's formula, 3 windows in fact
     assert _size(8, 3, 0, 2, 1) == 3 == _starts(8, 3, 0, 2, 1)
     seed = (symbolic.H - K + 2 * conv_padding) / conv_stride + 1
     assert seed.subs({symbolic.H: 8, K: 3, conv_padding: 0, conv_stride: 2}) == sp.Rational(7, 2)

@@ -34,7 +34,8 @@ dx = dz W^T               B*n_out*n_in multiplies (= MACs), B*(n_out-1)*n_in add
 W -= lr * dW (SGD)        one multiply and one add per parameter (biases included)
 ========================  =====================================================
 
-Seed notation with a bias unit (x0 = 1 folded into theta of shape
+The notation of Kasper Fredenslund's essay "Computational Complexity Of Neural
+Networks" (notebook 02), with a bias unit (x0 = 1 folded into theta of shape
 (n_out, n_in + 1), applied to [1, x]): the forward product is
 B*(n_in+1)*n_out multiplies and B*n_in*n_out adds, i.e. B*n_out more multiplies
 (each multiplies the constant 1) and the same adds; backward, the bias column of
@@ -129,7 +130,7 @@ def dense_forward_cost(n_in: int, n_out: int, batch: int = 1, *, bias_unit: bool
     """Cost of z = x W + b for a batch of B samples (activation not included).
 
     Standard: B*n_in*n_out multiplies (= MACs) and B*(n_in-1)*n_out + B*n_out =
-    B*n_in*n_out adds. With the seed's bias unit (theta applied to [1, x]):
+    B*n_in*n_out adds. With the essay's bias unit (theta applied to [1, x]):
     B*(n_in+1)*n_out multiplies (= MACs) and B*n_in*n_out adds. Derived in
     notebooks/02_forward_propagation.ipynb.
     """

@@ -4,7 +4,7 @@ Submodules, one idea each:
 
 * `layers`: ``dense_forward(x, W, b) -> (out, cache)``,
   ``dense_backward(dout, cache, need_dx=True) -> (dx, dW, db)``, and the
-  seed's bias-unit notation (theta applied to [1, x]);
+  bias-unit notation of the essay examined in notebook 02 (theta applied to [1, x]);
 * `activations`: relu, sigmoid, tanh, identity with ``activation_forward`` /
   ``activation_backward``;
 * `losses`: ``mse_loss`` and ``softmax_cross_entropy``, each ``-> (loss, dlogits)``;

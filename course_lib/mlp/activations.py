@@ -13,7 +13,7 @@ multiplied like any other), so the cost of a network depends on its widths
 only; a hand-tuned implementation would skip the identity and save those
 counts. What happens *inside* one application (the exp in a sigmoid, the
 comparison in a ReLU) is not counted as FLOPs: activation applications are
-their own kind of operation (the seeds' n_g).
+their own kind of operation (the n_g of the essay examined in notebook 02).
 
 The derivatives are written in terms of the output a = g(z), which is what the
 cache keeps: relu'(z) = [a > 0] (0 at z = 0), sigmoid'(z) = a (1 - a),

@@ -17,7 +17,8 @@ notebooks/03_backpropagation.ipynb):
   ``dx = dout W^T``: B*n_out*n_in multiplies, B*(n_out-1)*n_in adds, skipped
   with ``need_dx=False`` (the first layer: the input needs no gradient).
 
-The seed's notation folds the bias into the weights with a bias unit x0 = 1:
+The notation of Kasper Fredenslund's essay "Computational Complexity Of
+Neural Networks" (notebook 02) folds the bias into the weights with a bias unit x0 = 1:
 theta of shape (n_out, n_in + 1) applied to [1, x]. `dense_forward_bias_unit`
 and `dense_backward_bias_unit` compute exactly that, so the counter shows the
 price of the notation: B*n_out more multiplies forward (each by the constant 1)
@@ -132,7 +133,7 @@ def add_bias_unit(x: np.ndarray) -> np.ndarray:
 
 
 def to_theta(W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The seed's theta (n_out, n_in + 1) from W (n_in, n_out) and b (n_out,): theta = [b, W^T]."""
+    """The essay's theta (n_out, n_in + 1) from W (n_in, n_out) and b (n_out,): theta = [b, W^T]."""
     W, bias = _check_weights(W, b)
     if bias is None:
         raise ValueError("b must be an array of shape (n_out,): theta holds the bias in its first column")
@@ -140,7 +141,7 @@ def to_theta(W: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def from_theta(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """W (n_in, n_out) and b (n_out,) from the seed's theta (n_out, n_in + 1); inverse of `to_theta`."""
+    """W (n_in, n_out) and b (n_out,) from the essay's theta (n_out, n_in + 1); inverse of `to_theta`."""
     theta = as_float_array("theta", theta)
     if theta.ndim != 2 or theta.shape[0] == 0 or theta.shape[1] < 2:
         raise ValueError(f"theta must have shape (n_out, n_in + 1) with n_in >= 1, got shape {theta.shape}")
@@ -148,7 +149,7 @@ def from_theta(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dense_forward_bias_unit(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, BiasUnitCache]:
-    """out = [1, x] theta^T, the seed's z = theta a with the bias unit a_0 = 1, for a batch.
+    """out = [1, x] theta^T, the essay's z = theta a with the bias unit a_0 = 1, for a batch.
 
     x (B, n_in), theta (n_out, n_in + 1) -> out (B, n_out), equal to
     `dense_forward` with (W, b) = `from_theta(theta)`. Counts
@@ -170,7 +171,7 @@ def dense_forward_bias_unit(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarra
 def dense_backward_bias_unit(
     dout: np.ndarray, cache: BiasUnitCache, *, need_dx: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray]:
-    """Gradients in the seed's notation: (dx, dtheta) with dtheta = dout^T [1, x] (n_out, n_in + 1).
+    """Gradients in the essay's notation: (dx, dtheta) with dtheta = dout^T [1, x] (n_out, n_in + 1).
 
     dx = dout theta[:, 1:] (B, n_in), only the real inputs (the bias unit is a
     constant and gets no gradient); None when ``need_dx`` is False. Counts

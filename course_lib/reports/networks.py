@@ -5,7 +5,7 @@
 `course_lib.summary.summarize` (exact formulas, nothing is run), per layer:
 
 * MACs of conv and linear layers, for the batch: B M_l^2 K_l^2 C_{l-1} C_l for a
-  square conv layer (seed 003's term, He & Sun's n_{l-1} s_l^2 n_l m_l^2), B n_in n_out
+  square conv layer (the CNN article's term, He & Sun's n_{l-1} s_l^2 n_l m_l^2), B n_in n_out
   for a linear one;
 * parameters: weights + biases (+ batch-norm scale and shift), the same for every B;
 * feature-map bytes written, float32: 4 B C_l H_l W_l for a layer that writes a new

@@ -1,9 +1,11 @@
 """Convolution layers and whole CNNs as sympy expressions and cost dicts.
 
 Derived in notebooks/05_convolution_layer.ipynb and 06_cnn_time_and_space.ipynb.
-Seed 003's per-layer time M^2 K^2 C_in C_out and its time and space sums over
-layers, corrected: the floor in the output size, stride / padding / dilation,
-non-square inputs and kernels, groups, and the bias terms the seed leaves out.
+The per-layer time M^2 K^2 C_in C_out and the time and space sums over layers of
+the CNN article (the Zhihu article "Complexity analysis of convolutional neural
+networks", https://zhuanlan.zhihu.com/p/31575074), corrected: the floor in the
+output size, stride / padding / dilation, non-square inputs and kernels, groups,
+and the bias terms the article leaves out.
 Same conventions as `course_lib.complexity.conv`: one dot product of length
 L = (C_in/G) K_h K_w per output element (L multiplies = MACs, L - 1 adds, + 1 add
 for a bias). A cost is a dict with the keys of `course_lib.symbolic.core.COST_KINDS`.
@@ -17,7 +19,7 @@ from course_lib.symbolic.core import cost_dict, dot_product_cost, plus, product_
 from course_lib.validation import parse_int_list, require_int
 
 M, K, C_in, C_out = sp.symbols("M K C_in C_out", positive=True, integer=True)
-"""Seed 003's symbols: output side M, kernel side K, input and output channels C_in, C_out."""
+"""The CNN article's symbols: output side M, kernel side K, input and output channels C_in, C_out."""
 
 H, W, H_out, W_out, K_h, K_w = sp.symbols("H W H_out W_out K_h K_w", positive=True, integer=True)
 """Non-square sizes: input H x W, output H_out x W_out, kernel K_h x K_w."""
@@ -26,10 +28,10 @@ conv_stride, conv_dilation, conv_groups, conv_batch = sp.symbols("s d G N", posi
 """Stride s, dilation d, groups G and batch N of a convolution."""
 
 conv_padding = sp.Symbol("P", nonnegative=True, integer=True)
-"""Zero padding P on each side (the seed's P; zero is allowed)."""
+"""Zero padding P on each side (the CNN article's P; zero is allowed)."""
 
 layer, depth = sp.symbols("l D", positive=True, integer=True)
-"""CNN layer index l (1..D) and depth D (seed 003's notation)."""
+"""CNN layer index l (1..D) and depth D (the CNN article's notation)."""
 
 feature_side = sp.Function("M", positive=True, integer=True)
 """``feature_side(l)`` is M_l, the side of layer l's (square) output feature map."""
@@ -51,7 +53,7 @@ def conv_output_size_expr(
     """floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1: outputs along one dimension.
 
     The number of starts 0, s, 2s, ... at which the dilated kernel, which spans
-    d (K - 1) + 1 cells, lies inside the padded input of size + 2P cells. Seed 003
+    d (K - 1) + 1 cells, lies inside the padded input of size + 2P cells. The CNN article
     writes (X - K + 2P)/S + 1 without the floor (and without dilation). Only
     meaningful when the kernel fits, d (K - 1) + 1 <= size + 2P. Derived in
     notebooks/05_convolution_layer.ipynb.
@@ -73,7 +75,7 @@ def conv2d_forward_cost_expr(
     """Forward cost of a convolution: E = N C_out H_out W_out dot products of length L = (C_in/G) K_h K_w.
 
     multiplies = MACs = E L, adds = E (L - 1) (+ E with ``bias``), flops = the sum.
-    With H_out = W_out = M, K_h = K_w = K, G = N = 1 the MACs are seed 003's
+    With H_out = W_out = M, K_h = K_w = K, G = N = 1 the MACs are the CNN article's
     M^2 K^2 C_in C_out. Pass `conv_output_size_expr` for ``h_out`` / ``w_out`` to
     get the cost in terms of the input size. Derived in notebooks/05_convolution_layer.ipynb.
     """
@@ -146,7 +148,7 @@ def conv2d_params_expr(
 def conv2d_output_elements_expr(
     c_out: sp.Expr = C_out, h_out: sp.Expr = H_out, w_out: sp.Expr = W_out, batch: sp.Expr = 1
 ) -> sp.Expr:
-    """Elements of the output feature map: N C_out H_out W_out (seed 003's M^2 C_out per layer)."""
+    """Elements of the output feature map: N C_out H_out W_out (the CNN article's M^2 C_out per layer)."""
     return batch * c_out * h_out * w_out
 
 
@@ -176,7 +178,7 @@ def _cnn_layer(per_layer: sp.Expr) -> sp.Expr:
 def cnn_forward_cost_expr(n_layers: sp.Expr = depth, bias: bool = True) -> dict[str, sp.Expr]:
     """Forward cost of D square conv layers, summed over l = 1..D (``sp.Sum``, unevaluated).
 
-    Layer l: M_l^2 K_l^2 C_{l-1} C_l MACs (seed 003's term) and as many adds with
+    Layer l: M_l^2 K_l^2 C_{l-1} C_l MACs (the CNN article's term) and as many adds with
     biases (M_l^2 C_l fewer without). Pooling and activations are left out here
     (notebook 06 adds them). Derived in notebooks/05_convolution_layer.ipynb.
     """
@@ -187,21 +189,21 @@ def cnn_forward_cost_expr(n_layers: sp.Expr = depth, bias: bool = True) -> dict[
 def cnn_params_expr(n_layers: sp.Expr = depth, bias: bool = True) -> sp.Expr:
     """Parameters of D square conv layers: sum_l (K_l^2 C_{l-1} C_l + C_l), the C_l only with ``bias``.
 
-    Seed 003's first space sum, which omits the biases. Independent of the input size.
+    The CNN article's first space sum, which omits the biases. Independent of the input size.
     """
     return sp.Sum(_cnn_layer(conv2d_params_expr(C_in, C_out, K, K, bias=bias)), (layer, 1, n_layers))
 
 
 def cnn_feature_map_expr(n_layers: sp.Expr = depth) -> sp.Expr:
-    """Elements of all output feature maps of one sample: sum_l M_l^2 C_l (seed 003's second space sum)."""
+    """Elements of all output feature maps of one sample: sum_l M_l^2 C_l (the CNN article's second space sum)."""
     return sp.Sum(_cnn_layer(conv2d_output_elements_expr(C_out, M, M)), (layer, 1, n_layers))
 
 
 def cnn_space_expr(n_layers: sp.Expr = depth, bias: bool = True) -> sp.Expr:
     """Space of inference in elements: parameters + every output feature map, sum_l (K_l^2 C_{l-1} C_l [+ C_l] + M_l^2 C_l).
 
-    Seed 003's space formula, with the biases it leaves out (``bias=False`` gives the
-    seed's). Layers computed in place (a ReLU) need no feature map of their own and
+    The CNN article's space formula, with the biases it leaves out (``bias=False`` gives the
+    article's). Layers computed in place (a ReLU) need no feature map of their own and
     reused buffers need less; notebook 06 measures that.
     """
     return cnn_params_expr(n_layers, bias) + cnn_feature_map_expr(n_layers)

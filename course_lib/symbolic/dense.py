@@ -32,7 +32,7 @@ def dense_forward_cost_expr(
 ) -> dict[str, sp.Expr]:
     """z = x W + b: the product (B x n_in)(n_in x n_out) plus B*n_out bias adds.
 
-    With the seed's bias unit, the product (B x (n_in+1))((n_in+1) x n_out)
+    With the essay's bias unit, the product (B x (n_in+1))((n_in+1) x n_out)
     alone. Derived in notebooks/02_forward_propagation.ipynb.
     """
     if bias_unit:
@@ -127,7 +127,7 @@ def mlp_forward_cost_expr(n_layers: sp.Expr = L, batch: sp.Expr = B) -> dict[str
 
     Multiplies sum_k B n(k-1) n(k): for one sample a matrix-vector product per
     layer, so L layers of n neurons cost L n^2, O(n^3) when L = n (not the
-    seed's O(n^4), which is the cost of a batch of B = n samples). Derived in
+    essay's O(n^4), which is the cost of a batch of B = n samples). Derived in
     notebooks/02_forward_propagation.ipynb.
     """
     return _over_layers(layer_forward_cost_expr(n_in, n_out, batch), 1, n_layers)
@@ -164,20 +164,22 @@ def mlp_training_step_cost_expr(
 
 
 def seed_forward_multiplies_expr(n_layers: sp.Expr = L) -> sp.Expr:
-    """Seed 000's count of forward multiplications, kept to compare with (it is wrong).
+    """The count of forward multiplications in Kasper Fredenslund's essay (it is wrong, kept to compare with).
+
+    The essay: "Computational Complexity Of Neural Networks".
 
     n_mul = sum_{k=2}^{L} n(k) n(k-1) n(k-2) + n(1) n(0) 1: it treats each
     activation vector a(k-1) as if it were an n(k-1) x n(k-2) matrix. For one
     sample the correct count is sum_k n(k) n(k-1) (a matrix-vector product
-    per layer, `mlp_forward_cost_expr` with B = 1); the seed's n_layers * n^3,
+    per layer, `mlp_forward_cost_expr` with B = 1); the essay's n_layers * n^3,
     hence O(n^4) with n layers, is the cost of a batch of n samples. In the
-    seed n(k) includes the bias unit. Examined in notebooks/02_forward_propagation.ipynb.
+    essay n(k) includes the bias unit. Examined in notebooks/02_forward_propagation.ipynb.
     """
     return sp.Sum(width(k) * width(k - 1) * width(k - 2), (k, 2, n_layers)) + width(1) * width(0) * 1
 
 
 def seed_activation_count_expr(n_layers: sp.Expr = L) -> sp.Expr:
-    """Seed 000's n_g = sum_{k=1}^{L} n(k): activation applications of one sample (this one is right)."""
+    """The essay's n_g = sum_{k=1}^{L} n(k): activation applications of one sample (this one is right)."""
     return sp.Sum(width(k), (k, 1, n_layers))
 
 
