@@ -57,6 +57,7 @@ ALL = [
     "resnet18",
     "resnet34",
     "resnet50",
+    "resnet50_v1",
     "mobilenet_v1",
     "mobilenet_v2",
     "squeezenet1_0",
@@ -188,9 +189,9 @@ def test_window_count_reproduces_hand_worked_sizes():
 # ---------------------------------------------------------- registry and names
 
 
-def test_names_lists_exactly_the_eleven_networks():
+def test_names_lists_exactly_the_twelve_networks():
     assert sorted(architectures.names()) == sorted(ALL)
-    assert len(architectures.names()) == 11
+    assert len(architectures.names()) == 12
 
 
 def test_get_unknown_name_raises_listing_the_known_names():
@@ -403,6 +404,28 @@ def test_resnet50_v1_stride_placement_would_miss_the_published_ops():
     assert shape == (1000,)
     assert tally.params == architectures.published("resnet50")["params"]  # same weights...
     assert not matches_published_ops("resnet50", tally.macs)  # ...fewer MACs
+    # the registered v1 builder is exactly this edit of v1.5, layer for layer
+    assert architectures.get("resnet50_v1").layers == variant("resnet50", v1).layers
+
+
+def test_resnet50_v1_saves_the_hand_counted_macs_of_the_moved_stride():
+    v1, v15 = count(architectures.get("resnet50_v1"))[1], count(architectures.get("resnet50"))[1]
+    assert v1.params == v15.params == 25_557_032  # moving a stride changes no weight
+    # By hand: in the first block of stages 2, 3, 4 (output side m = 28, 14, 7; width w = 128, 256,
+    # 512; input 2w channels) v1.5's first 1x1 conv reads the full (2m)^2 map, v1's only m^2 points:
+    # ((2m)^2 - m^2) * 2w * w = 6 m^2 w^2 more MACs per stage. The 3x3 writes m^2 points in both.
+    by_hand = sum(((2 * m) ** 2 - m**2) * (2 * w) * w for m, w in ((28, 128), (14, 256), (7, 512)))
+    assert by_hand == 3 * 77_070_336 == 231_211_008
+    assert v15.macs - v1.macs == by_hand
+    # He et al. (2016, Table 1) print 3.8 x 10^9; v1.5's 4.089 G cannot be cut to that, v1's 3.86 G is
+    assert math.floor(v1.macs / 1e8) == 38 and math.floor(v15.macs / 1e8) == 40
+    convs = {s.name: s for s in architectures.leaves(architectures.get("resnet50_v1").layers)}
+    for stage in (2, 3, 4):
+        first_1x1 = convs[f"layer{stage}.0.conv1"]
+        assert first_1x1.stride == (2, 2) and first_1x1.kernel == (1, 1)
+        assert convs[f"layer{stage}.0.conv2"].stride == (1, 1)
+        assert convs[f"layer{stage}.0.downsample.0"].stride == (2, 2)
+    assert architectures.published("resnet50_v1")["paper_mult_adds_billions"] == 3.8
 
 
 @pytest.mark.parametrize("name", TORCHVISION)

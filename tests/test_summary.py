@@ -22,6 +22,7 @@ from course_lib.architectures import (
     AvgPool2d,
     Concat,
     Conv2d,
+    Dropout,
     Flatten,
     Linear,
     Network,
@@ -256,7 +257,53 @@ def test_in_place_activations_save_no_memory() -> None:
     memory = summary.memory(dtype=2)
     relus = sum(r.activations for r in summary.rows if r.layer_type == "ReLU")
     flat = sum(r.activations for r in summary.rows if r.layer_type == "Flatten")
-    assert memory["saved_activations"] == 2 * (3 * 224 * 224 + summary.activations - relus - flat)
+    dropout = sum(r.activations for r in summary.rows if r.layer_type == "Dropout")
+    assert dropout == 9_216 + 4_096  # the two Dropouts of the classifier, before fc 1 and fc 2
+    assert memory["saved_activations"] == 2 * (3 * 224 * 224 + summary.activations - relus - flat - dropout)
+
+
+def test_dropout_is_the_identity_at_inference_and_writes_no_memory() -> None:
+    """One definition: summarize and an eval-mode forward pass agree that a Dropout writes nothing.
+
+    The forward pass below is numpy only: Dropout returns its input (as PyTorch's
+    dropout does in eval mode), a non-in-place ReLU a new array, Linear a new array;
+    the bytes of every array that does not share memory with its input are added up.
+    """
+    net = tiny(
+        Flatten(name="f"),
+        Linear(16, name="fc1"),
+        ReLU(name="r1"),
+        Dropout(0.5, name="d1"),
+        Linear(12, name="fc2"),
+        ReLU(inplace=True, name="r2"),
+        Dropout(0.2, name="d2"),
+        Linear(10, name="fc3"),
+        input_shape=(2, 3, 3),
+    )
+    rng = np.random.default_rng(12)
+    batch = 3
+    x = rng.standard_normal((batch, 2, 3, 3)).astype(np.float32)
+    written = x.nbytes
+    n_in = 18
+    for spec in net.layers:
+        if isinstance(spec, Flatten):
+            out = x.reshape(batch, -1)
+        elif isinstance(spec, Linear):
+            out = x @ rng.standard_normal((n_in, spec.out_features)).astype(np.float32)
+            n_in = spec.out_features
+        elif isinstance(spec, Dropout):
+            out = x  # eval mode: the identity
+        else:
+            out = np.maximum(x, 0, out=x if spec.inplace else None)
+        if not np.shares_memory(out, x):
+            written += out.nbytes
+        x = out
+    summary = summarize(net, batch=batch)
+    # by hand: input 18 + fc1 16 + r1 16 + fc2 12 + fc3 10 = 72 elements per sample, float32
+    assert written == summary.memory()["saved_activations"] == 4 * batch * 72
+    maps = dict(zip((r.name for r in summary.rows), summary.feature_maps(), strict=True))
+    assert maps["d1"] == maps["d2"] == maps["f"] == maps["r2"] == 0 and maps["r1"] == batch * 16
+    assert [r.cost for r in summary.rows if r.layer_type == "Dropout"] == [Cost(), Cost()]
 
 
 # ------------------------------------------------------------------ renderings

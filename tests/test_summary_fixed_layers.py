@@ -16,7 +16,7 @@ from course_lib import architectures
 from course_lib.architectures import AdaptiveAvgPool2d, Conv2d, Flatten, Linear, Network, leaves
 from course_lib.summary import summarize
 
-ADAPTIVE = {"alexnet", "vgg11", "vgg16", "googlenet", "resnet18", "resnet34", "resnet50"}
+ADAPTIVE = {"alexnet", "vgg11", "vgg16", "googlenet", "resnet18", "resnet34", "resnet50", "resnet50_v1"}
 ADAPTIVE |= {"mobilenet_v1", "mobilenet_v2", "squeezenet1_0"}
 
 

@@ -2,8 +2,8 @@
 
 ``get(name)`` returns a `Network` for each of `names()`: ``lenet5``,
 ``alexnet``, ``vgg11``, ``vgg16``, ``googlenet``, ``resnet18``, ``resnet34``,
-``resnet50``, ``mobilenet_v1``, ``mobilenet_v2``, ``squeezenet1_0``
-(``mobilenet_v1_variant(alpha, r)`` thins and rescales MobileNet v1). The
+``resnet50``, ``resnet50_v1``, ``mobilenet_v1``, ``mobilenet_v2``,
+``squeezenet1_0`` (``mobilenet_v1_variant(alpha, r)`` thins and rescales MobileNet v1). The
 torchvision ones match torchvision's models exactly (same layers, same
 parameter count); ``published(name)`` gives the published counts and their
 sources (course_lib/architectures/SOURCES.md). Used in
@@ -35,7 +35,8 @@ the second).
   ``bias``); MACs ``out_channels * H_out * W_out * (C / groups) * K_h * K_w``.
 * `BatchNorm2d`: shape kept; params ``2 * C`` (running statistics are buffers).
 * `Activation` (`ReLU`, `ReLU6`, `Tanh`, `Sigmoid`), `Dropout`: shape kept, no
-  params; ``inplace=True`` means no new feature map is stored.
+  params; ``inplace=True`` means no new feature map is stored, and a `Dropout`
+  (the identity at inference) stores none either.
 * `MaxPool2d`, `AvgPool2d`: channels kept; ``out`` with ``d = 1``; with
   ``ceil_mode`` use the ceiling instead of the floor, then subtract 1 if
   ``(out - 1) * stride >= n + padding`` (the last window must start inside
@@ -95,7 +96,7 @@ from course_lib.architectures.mobilenet import (
 )
 from course_lib.architectures.network import Network
 from course_lib.architectures.references import PUBLISHED, published
-from course_lib.architectures.resnet import resnet18, resnet34, resnet50
+from course_lib.architectures.resnet import resnet18, resnet34, resnet50, resnet50_v1
 from course_lib.architectures.squeezenet import squeezenet1_0
 from course_lib.architectures.vgg import vgg11, vgg16
 
@@ -108,6 +109,7 @@ _BUILDERS: dict[str, Callable[[], Network]] = {
     "resnet18": resnet18,
     "resnet34": resnet34,
     "resnet50": resnet50,
+    "resnet50_v1": resnet50_v1,
     "mobilenet_v1": mobilenet_v1,
     "mobilenet_v2": mobilenet_v2,
     "squeezenet1_0": squeezenet1_0,
@@ -164,6 +166,7 @@ __all__ = [
     "resnet18",
     "resnet34",
     "resnet50",
+    "resnet50_v1",
     "squeezenet1_0",
     "thinned_channels",
     "vgg11",

@@ -48,6 +48,24 @@ PUBLISHED: dict[str, dict[str, Any]] = {
     "resnet18": _torchvision("ResNet18_Weights.IMAGENET1K_V1", "resnet", 11_689_512, 1.814),
     "resnet34": _torchvision("ResNet34_Weights.IMAGENET1K_V1", "resnet", 21_797_672, 3.664),
     "resnet50": _torchvision("ResNet50_Weights.IMAGENET1K_V1", "resnet", 25_557_032, 4.089),
+    "resnet50_v1": {
+        "params": None,
+        "gflops": None,
+        "gflops_decimals": None,
+        "gflops_means": None,
+        "paper_mult_adds_billions": 3.8,
+        "note": (
+            "He et al. give ResNet-50 '3.8 x 10^9' FLOPs and call them multiply-adds (Section 3.3); "
+            "they print two figures, truncated, as for ResNet-34's 3.6 (3.664 G counted). The paper "
+            "gives no parameter count; moving the stride changes no weight, so v1 has v1.5's "
+            "25,557,032. torchvision's resnet50() is v1.5 (stride in the 3x3), 4.089 G"
+        ),
+        "source": (
+            "K. He, X. Zhang, S. Ren, J. Sun, 'Deep Residual Learning for Image Recognition', CVPR 2016, "
+            "Table 1 and Section 3.3"
+        ),
+        "url": "https://arxiv.org/abs/1512.03385",
+    },
     "mobilenet_v2": _torchvision("MobileNet_V2_Weights.IMAGENET1K_V1", "mobilenetv2", 3_504_872, 0.301),
     "squeezenet1_0": _torchvision("SqueezeNet1_0_Weights.IMAGENET1K_V1", "squeezenet", 1_248_424, 0.819),
     "lenet5": {

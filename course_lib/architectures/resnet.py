@@ -4,6 +4,12 @@ He, Zhang, Ren and Sun, "Deep Residual Learning for Image Recognition",
 CVPR 2016, arXiv:1512.03385. torchvision's ResNet-50 is "v1.5": a bottleneck
 that downsamples does so in its 3x3 convolution (``conv2``), not in the first
 1x1 as in the paper, which costs more MACs for a little more accuracy.
+``resnet50_v1`` is the paper's placement (``stride_in_1x1=True``): the same
+weights, but the first 1x1 of stages 2-4 already halves the map, so it costs
+3 m^2 (2w) w = 6 m^2 w^2 fewer MACs per stage (m the stage's output side, w its
+width: 77,070,336 for each of the three stages, 231,211,008 in all; 3.86 G
+against v1.5's 4.09 G, the paper's "3.8 x 10^9"). Derived in
+notebooks/06_cnn_time_and_space.ipynb.
 
 Each block is ``Sequential(name, (Residual(name + ".add", body, shortcut), ReLU))``:
 the add, then the ReLU torchvision applies after it. torchvision reuses one
@@ -57,8 +63,10 @@ def _conv_bn(
     )
 
 
-def _block(name: str, kind: str, in_channels: int, width: int, stride: int) -> Sequential:
-    """One BasicBlock or (v1.5) Bottleneck: residual add, then ReLU."""
+def _block(
+    name: str, kind: str, in_channels: int, width: int, stride: int, stride_in_1x1: bool = False
+) -> Sequential:
+    """One BasicBlock or Bottleneck (v1.5, or v1 with ``stride_in_1x1``): residual add, then ReLU."""
     out = width * EXPANSION[kind]
     if kind == "basic":
         body = (
@@ -67,10 +75,11 @@ def _block(name: str, kind: str, in_channels: int, width: int, stride: int) -> S
             *_conv_bn(name, "conv2", "bn2", width, width, 3, 1),
         )
     else:
+        first, second = (stride, 1) if stride_in_1x1 else (1, stride)
         body = (
-            *_conv_bn(name, "conv1", "bn1", in_channels, width, 1, 1),
+            *_conv_bn(name, "conv1", "bn1", in_channels, width, 1, first),  # v1: the stride sits here
             ReLU(inplace=True, name=f"{name}.relu1"),
-            *_conv_bn(name, "conv2", "bn2", width, width, 3, stride),  # v1.5: the stride sits here
+            *_conv_bn(name, "conv2", "bn2", width, width, 3, second),  # v1.5: the stride sits here
             ReLU(inplace=True, name=f"{name}.relu2"),
             *_conv_bn(name, "conv3", "bn3", width, out, 1, 1),
         )
@@ -89,8 +98,8 @@ def _block(name: str, kind: str, in_channels: int, width: int, stride: int) -> S
     )
 
 
-def _resnet(name: str, num_classes: int) -> Network:
-    kind, counts = STAGES[name]
+def _resnet(name: str, num_classes: int, stride_in_1x1: bool = False) -> Network:
+    kind, counts = STAGES[name.removesuffix("_v1")]
     layers: list[Layer] = [
         Conv2d(64, 7, stride=2, padding=3, bias=False, in_channels=3, name="conv1"),
         BatchNorm2d(name="bn1"),
@@ -102,7 +111,7 @@ def _resnet(name: str, num_classes: int) -> Network:
         blocks = []
         for index in range(count):
             stride = 2 if stage > 1 and index == 0 else 1
-            blocks.append(_block(f"layer{stage}.{index}", kind, channels, width, stride))
+            blocks.append(_block(f"layer{stage}.{index}", kind, channels, width, stride, stride_in_1x1))
             channels = width * EXPANSION[kind]
         layers.append(Sequential(f"layer{stage}", tuple(blocks)))
     layers += [
@@ -110,13 +119,17 @@ def _resnet(name: str, num_classes: int) -> Network:
         Flatten(name="flatten"),
         Linear(num_classes, in_features=channels, name="fc"),
     ]
-    version = ", v1.5 (stride in the bottleneck's 3x3)" if kind == "bottleneck" else ""
+    if stride_in_1x1:
+        description = "ResNet-50 v1 as in He et al. 2016 (stride in the bottleneck's first 1x1)"
+    else:
+        version = ", v1.5 (stride in the bottleneck's 3x3)" if kind == "bottleneck" else ""
+        description = f"torchvision {name}() (He et al. 2016){version}"
     return Network(
         name=name,
         input_shape=(3, 224, 224),
         layers=tuple(layers),
         num_classes=num_classes,
-        description=f"torchvision {name}() (He et al. 2016){version}",
+        description=description,
     )
 
 
@@ -133,3 +146,11 @@ def resnet34(num_classes: int = 1000) -> Network:
 def resnet50(num_classes: int = 1000) -> Network:
     """ResNet-50 v1.5: Bottlenecks [3, 4, 6, 3], stride in each stage's first 3x3."""
     return _resnet("resnet50", num_classes)
+
+
+def resnet50_v1(num_classes: int = 1000) -> Network:
+    """ResNet-50 v1, the paper's: as `resnet50`, but each stage's first 1x1 convolution has the stride.
+
+    Same layers and parameters as v1.5; MACs 3,857,973,248 (v1.5: 4,089,184,256).
+    """
+    return _resnet("resnet50_v1", num_classes, stride_in_1x1=True)

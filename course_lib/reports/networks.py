@@ -9,7 +9,7 @@
   for a linear one;
 * parameters: weights + biases (+ batch-norm scale and shift), the same for every B;
 * feature-map bytes written, float32: 4 B C_l H_l W_l for a layer that writes a new
-  map, 0 for an in-place activation or a flatten (`Summary.feature_maps`).
+  map, 0 for an in-place activation, a flatten or a dropout (`Summary.feature_maps`).
 
 The text gives the totals (feature maps include the input: ``saved_activations`` of
 `Summary.memory`), the inference memory (parameters + the largest input + output of
