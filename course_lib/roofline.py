@@ -24,7 +24,9 @@ Formulas first, as pure functions (derived in notebooks/09_from_flops_to_seconds
   assumption of notebooks/01_matrix_multiplication.ipynb.
 
 Then measurement helpers that time numpy on this machine (`measure_matmul_gflops`,
-`measure_bandwidth_gbs`, `time_with_threads`); their results vary from run to run.
+`measure_bandwidth_gbs`, `time_with_threads`; their results vary from run to run), and
+`cache_sizes`, the data caches the operating system reports (which decide what a
+"main-memory" bandwidth measurement really measures).
 
 Like `course_lib.complexity`, this module never imports the implementations
 (``ops``, ``counting``, ``mlp``, ``conv``): tests and the notebook set these
@@ -37,6 +39,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,6 +65,7 @@ __all__ = [
     "amdahl_speedup",
     "attainable_gflops",
     "bound",
+    "cache_sizes",
     "conv2d_traffic",
     "dense_traffic",
     "dense_work_span",
@@ -441,6 +445,35 @@ def measure_matmul_gflops(
     b = rng.standard_normal((n, n)).astype(dtype)
     seconds = time_call(np.matmul, a, b, repeats=require_int("repeats", repeats), budget=budget)
     return matmul_traffic(n, n, n).operations / seconds / 1e9
+
+
+_SIZE_UNITS = {"K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def cache_sizes(root: str | Path = "/sys/devices/system/cpu/cpu0/cache") -> dict[str, int]:
+    """Bytes of each data cache of one core as Linux reports them: {"L1d": ..., "L2": ..., "L3": ...}.
+
+    Read from ``root``/index*/{level,type,size} (sysfs); instruction caches are left out,
+    a data-only cache is named with a "d" (L1d). An empty dict where the files do not
+    exist (not Linux) or cannot be read. A shared cache (usually L3) is reported whole,
+    not per core. Used by notebooks/09_from_flops_to_seconds.ipynb to say whether its
+    streaming arrays are larger than the caches.
+    """
+    sizes: dict[str, int] = {}
+    for index in sorted(Path(root).glob("index*")):
+        try:
+            level = (index / "level").read_text().strip()
+            kind = (index / "type").read_text().strip()
+            size = (index / "size").read_text().strip()
+        except OSError:
+            continue
+        if kind == "Instruction" or not size:
+            continue
+        number, unit = (size[:-1], size[-1]) if size[-1] in _SIZE_UNITS else (size, "")
+        if not number.isdigit():
+            continue
+        sizes[f"L{level}{'d' if kind == 'Data' else ''}"] = int(number) * _SIZE_UNITS.get(unit, 1)
+    return sizes
 
 
 STREAM_KERNELS = {"copy": 1, "add": 2}

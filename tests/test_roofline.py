@@ -410,3 +410,25 @@ def test_module_does_not_import_the_implementations():
     forbidden = {f"course_lib.{name}" for name in ("ops", "counting", "mlp", "conv")}
     assert not {name for name in imported if any(name.startswith(f) for f in forbidden)}
     assert not {name for name in imported if name in ("matplotlib", "ipywidgets")}
+
+
+def write_cache(root, index: int, level: int, kind: str, size: str) -> None:
+    folder = root / f"index{index}"
+    folder.mkdir()
+    (folder / "level").write_text(f"{level}\n")
+    (folder / "type").write_text(f"{kind}\n")
+    (folder / "size").write_text(f"{size}\n")
+
+
+def test_cache_sizes_reads_the_data_caches(tmp_path):
+    write_cache(tmp_path, 0, 1, "Data", "48K")
+    write_cache(tmp_path, 1, 1, "Instruction", "32K")
+    write_cache(tmp_path, 2, 2, "Unified", "2048K")
+    write_cache(tmp_path, 3, 3, "Unified", "300M")
+    assert roofline.cache_sizes(tmp_path) == {"L1d": 48 * 1024, "L2": 2 * 2**20, "L3": 300 * 2**20}
+
+
+def test_cache_sizes_is_empty_without_sysfs(tmp_path):
+    assert roofline.cache_sizes(tmp_path / "missing") == {}
+    write_cache(tmp_path, 0, 2, "Unified", "large")  # unreadable size: skipped
+    assert roofline.cache_sizes(tmp_path) == {}
