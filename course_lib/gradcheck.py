@@ -11,10 +11,11 @@ Two centred stencils estimate the derivative of f at x along coordinate i:
 
 Agreement is measured as in CS231n, two ways (``measure``):
 
-* ``"max"`` (the default, as in notebooks/03_backpropagation.ipynb):
+* ``"max"`` (the default):
   elementwise |a - b| / max(|a|, |b|), the denominator floored at ``floor``
   (both near zero counts as agreement), the maximum over all entries;
-* ``"norm"``: ||a - b|| / max(||a||, ||b||) with Euclidean norms (the floor
+* ``"norm"`` (what notebooks/03_backpropagation.ipynb uses; its section 3.3
+  sets the two side by side): ||a - b|| / max(||a||, ||b||) with Euclidean norms (the floor
   again guarding 0 / 0), which weighs each entry by its size: an entry close to
   zero, whose absolute error is tiny but whose *relative* error may be large
   (the centred difference's rounding error does not shrink with the entry),

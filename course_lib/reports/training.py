@@ -43,7 +43,7 @@ NOISE = 0.5
 """Standard deviation of the noise in the targets: with it, f* > 0 and single samples disagree at x*."""
 
 SEED = 4
-"""Seed of the problem and of the mini-batch sampling."""
+"""Random seed (for `numpy.random.default_rng`) of the problem and of the mini-batch sampling."""
 
 LEARNING_RATE_RANGE = (1e-3, 10.0)
 """Learning rates the report accepts (the explorer's slider is logarithmic over this range); L = 1."""
