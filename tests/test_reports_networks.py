@@ -303,6 +303,10 @@ def test_macs_bars_rise_with_the_batch_and_parameters_stay() -> None:
 def test_linear_figure_for_the_notebook() -> None:
     fig = figure("vgg16", 1, log=False)
     assert all(ax.get_yscale() == "linear" for ax in fig.axes)
+    assert fig.get_suptitle() == "vgg16, batch 1"
+    titled = figure("vgg16", 1, log=False, title="VGG-16: where the cost sits")
+    assert titled.get_suptitle() == "VGG-16: where the cost sits"
+    assert titled.legends[0]._loc != fig.legends[0]._loc  # moved below, out of the title's way
 
 
 def test_report_is_the_text_and_the_figure() -> None:

@@ -215,7 +215,7 @@ def axis_limits(name: str, quantity: str) -> tuple[float, float]:
     return smallest / 2, largest * 2
 
 
-def figure(name: str, batch: int = 1, log: bool = True) -> Figure:
+def figure(name: str, batch: int = 1, log: bool = True, title: str | None = None) -> Figure:
     """Per-layer bars of MACs, parameters and feature-map bytes written, one panel each.
 
     One bar per layer that has any of the three (network order, gid ``"macs"``,
@@ -223,6 +223,8 @@ def figure(name: str, batch: int = 1, log: bool = True) -> Figure:
     grey for the rest. With ``log`` (the explorer's figure) the y axes are logarithmic
     with limits fixed for the network (`axis_limits`), so bars move with the batch;
     zero bars then vanish. ``log=False`` gives linear axes scaled to this batch.
+    ``title`` (a notebook's one-line message) replaces the heading ``"name, batch B"``
+    and moves the legend below the panels to leave it the width of the figure.
     """
     name, batch = _checked(name, batch)
     log = require_bool("log", log)
@@ -246,13 +248,15 @@ def figure(name: str, batch: int = 1, log: bool = True) -> Figure:
     handles = [
         Patch(color=colour, label=kind) for kind, colour in (*TYPE_COLOURS.items(), ("other", OTHER_COLOUR))
     ]
-    fig.legend(handles=handles, loc="outside upper right", fontsize=8, ncols=3)
+    place = "outside upper right" if title is None else "outside lower center"
+    fig.legend(handles=handles, loc=place, fontsize=8, ncols=3)
     if len(drawn) <= LABELLED_BARS:
         axes[-1].set_xticks(positions, [layer["name"] for layer in drawn], rotation=90, fontsize=8)
         axes[-1].set_xlabel("layer")
     else:
         axes[-1].set_xlabel("layer index (layers with MACs, parameters or a new feature map)")
-    fig.suptitle(f"{name}, batch {batch}", fontsize=10, x=0.02, ha="left")
+    heading = f"{name}, batch {batch}" if title is None else str(title)
+    fig.suptitle(heading, fontsize=10, x=0.02, ha="left")
     return fig
 
 
