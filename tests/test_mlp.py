@@ -220,6 +220,30 @@ def test_step_is_theta_minus_lr_grad():
             np.testing.assert_allclose(p[name], q[name] - 0.25 * g[name], rtol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_step_in_blocks_of_rows_equals_one_update(monkeypatch, dtype):
+    """MLP.step updates in blocks of rows (a last, shorter block included): same numbers, same counts."""
+    import course_lib.mlp.network as network
+    from course_lib.counting import count_ops
+
+    monkeypatch.setattr(network, "UPDATE_BLOCK_BYTES", 3 * 5 * np.dtype(dtype).itemsize)  # 3 rows of W(7, 5)
+    model = MLP([7, 5, 2], seed=1, dtype=dtype)
+    rng = np.random.default_rng(2)
+    before = [{k: v.copy() for k, v in p.items()} for p in model.params]
+    model.forward(rng.standard_normal((4, 7)))
+    model.backward(rng.standard_normal((4, 2)))
+    grads = [dict(g) for g in model.grads]
+    with count_ops() as counter:
+        model.step(0.125)
+    for p, q, g in zip(model.params, before, grads, strict=True):
+        for name in ("W", "b"):
+            assert p[name].dtype == dtype
+            # 0.125 is a power of two: lr * g is exact, so one rounding either way, bit for bit.
+            np.testing.assert_array_equal(p[name], q[name] - dtype(0.125) * g[name])
+    n_params = 7 * 5 + 5 + 5 * 2 + 2
+    assert counter.as_dict()["multiplies"] == n_params and counter.as_dict()["adds"] == n_params
+
+
 def test_training_loops_learn_and_are_seeded():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 3))

@@ -77,7 +77,11 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
     B, C = logits.shape
     labels = _check_labels(labels, B, C)
     rows = np.arange(B)
-    shifted = ops.subtract(logits, np.max(logits, axis=1, keepdims=True))  # comparisons: not counted
+    # A copy with the classes in columns (data movement, not counted): numpy reduces across a few
+    # long columns several times faster than along B short rows, e.g. 2.6 us against 20 us for the
+    # row maxima of (128, 10) float32 logits. Every array below keeps that layout.
+    logits = np.asfortranarray(logits)
+    shifted = ops.subtract(logits, logits.max(axis=1, keepdims=True))  # comparisons: not counted
     exps = ops.apply(np.exp, shifted, name="exp")
     sums = ops.sum(exps, axis=1, keepdims=True)
     log_sums = ops.apply(np.log, sums, name="log")

@@ -42,6 +42,9 @@ from course_lib.validation import (
     require_real,
 )
 
+UPDATE_BLOCK_BYTES = 256 * 1024
+"""`MLP.step` updates a parameter in blocks of rows of about this many bytes (see `MLP._sgd_update`)."""
+
 DTYPES = (np.float32, np.float64)
 """Floating-point types an `MLP` can compute in."""
 
@@ -110,7 +113,7 @@ class MLP:
             self.params.append({"W": W.astype(self.dtype), "b": np.zeros(n_out, dtype=self.dtype)})
         self.grads: list[dict[str, np.ndarray]] = [{} for _ in range(n_layers)]
         self._caches: list[tuple[DenseCache, ActivationCache]] | None = None
-        self._scratch: dict[tuple[int, str], np.ndarray] = {}
+        self._scratch = np.empty(0, dtype=self.dtype)
 
     def __repr__(self) -> str:
         hidden = self.activations[0] if len(self.activations) > 1 else "-"
@@ -192,12 +195,25 @@ class MLP:
             raise RuntimeError(
                 "step needs gradients: call forward and backward first (each backward allows one step)"
             )
-        for k, (p, g) in enumerate(zip(self.params, self.grads, strict=True)):
+        for p, g in zip(self.params, self.grads, strict=True):
             for name in ("W", "b"):
-                # lr * grad into a buffer kept between steps, then subtracted in place: the same
-                # arithmetic as p - lr * g without allocating (and page-faulting) two arrays per step.
-                scratch = self._scratch.get((k, name))
-                if scratch is None or scratch.shape != p[name].shape or scratch.dtype != p[name].dtype:
-                    scratch = self._scratch[k, name] = np.empty_like(p[name])
-                ops.subtract(p[name], ops.multiply(lr, g[name], out=scratch), out=p[name])
+                self._sgd_update(p[name], g[name], lr)
         self.zero_grad()
+
+    def _sgd_update(self, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
+        """param -= lr * grad in place, one block of rows at a time: the same counts as in one go.
+
+        lr * grad goes into one small buffer kept between steps, which the
+        subtraction reads back while it is still in the cache: one pass over
+        the parameter and its gradient instead of two, and nothing allocated
+        (a 784 x 512 float32 update takes about 0.7 of the time of the
+        unblocked one; benchmarks/README.md).
+        """
+        rows = max(1, UPDATE_BLOCK_BYTES * len(param) // param.nbytes)  # rows of W (numbers of b) per block
+        size = min(rows, len(param)) * param[0].size
+        if self._scratch.size < size or self._scratch.dtype != param.dtype:
+            self._scratch = np.empty(size, dtype=param.dtype)
+        for start in range(0, len(param), rows):
+            p, g = param[start : start + rows], grad[start : start + rows]
+            buffer = self._scratch[: g.size].reshape(g.shape)
+            ops.subtract(p, ops.multiply(lr, g, out=buffer), out=p)
