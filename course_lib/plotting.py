@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.typing import RcKeyType
 
 from course_lib.timing import PowerLawFit, fit_power_law
 
@@ -22,7 +23,7 @@ FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
 EXPORT_VARIABLE = "COURSE_EXPORT_FIGURES"
 """Set this environment variable to 1 and `export_figure` writes files (``make figures`` does)."""
 
-STYLE = {
+STYLE: dict[RcKeyType, object] = {
     "figure.figsize": (6.4, 4.2),
     "figure.dpi": 100,
     "axes.grid": True,

@@ -25,6 +25,7 @@ from course_lib.architectures.layers import (
     Conv2d,
     Dropout,
     Flatten,
+    Layer,
     Linear,
     MaxPool2d,
     ReLU,
@@ -128,7 +129,7 @@ def googlenet(num_classes: int = 1000) -> Network:
         ("inception4a", "inception4b", "inception4c", "inception4d", "inception4e"), channels
     )
     stage5, channels = _inceptions(("inception5a", "inception5b"), channels)
-    layers = (
+    layers: tuple[Layer, ...] = (
         basic_conv("conv1", 3, 64, 7, stride=2, padding=3),
         MaxPool2d(3, stride=2, ceil_mode=True, name="maxpool1"),
         basic_conv("conv2", 64, 64, 1),

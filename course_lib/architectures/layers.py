@@ -26,6 +26,8 @@ from typing import ClassVar
 from course_lib.validation import check_instance, require_bool, require_int, require_pair, require_real
 
 Pair = tuple[int, int]
+IntOrPair = int | Pair
+"""What a window argument accepts: one int for both sides, or (height, width)."""
 
 
 def _positive_int(value: object, arg: str, owner: str) -> int:
@@ -79,34 +81,46 @@ class Conv2d:
 
     out_channels: int
     kernel: Pair
-    stride: Pair = (1, 1)
-    padding: Pair = (0, 0)
-    dilation: Pair = (1, 1)
-    groups: int = 1
-    bias: bool = True
-    in_channels: int | None = field(default=None, kw_only=True)
-    name: str = field(default="", kw_only=True)
+    stride: Pair
+    padding: Pair
+    dilation: Pair
+    groups: int
+    bias: bool
+    in_channels: int | None
+    name: str
 
-    def __post_init__(self) -> None:
-        owner = f"Conv2d {self.name!r}" if self.name else "Conv2d"
-        out_channels = _positive_int(self.out_channels, "out_channels", owner)
-        groups = _positive_int(self.groups, "groups", owner)
+    def __init__(
+        self,
+        out_channels: int,
+        kernel: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: IntOrPair = 0,
+        dilation: IntOrPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        *,
+        in_channels: int | None = None,
+        name: str = "",
+    ) -> None:
+        owner = f"Conv2d {name!r}" if name else "Conv2d"
+        out_channels = _positive_int(out_channels, "out_channels", owner)
+        groups = _positive_int(groups, "groups", owner)
         if out_channels % groups:
             raise ValueError(f"{owner}: groups={groups} must divide out_channels={out_channels}")
-        in_channels = _optional_positive_int(self.in_channels, "in_channels", owner)
-        if in_channels is not None and in_channels % groups:
-            raise ValueError(f"{owner}: groups={groups} must divide in_channels={in_channels}")
+        checked_in = _optional_positive_int(in_channels, "in_channels", owner)
+        if checked_in is not None and checked_in % groups:
+            raise ValueError(f"{owner}: groups={groups} must divide in_channels={checked_in}")
         _set(
             self,
             out_channels=out_channels,
+            kernel=_pair(kernel, "kernel", owner, minimum=1),
+            stride=_pair(stride, "stride", owner, minimum=1),
+            padding=_pair(padding, "padding", owner, minimum=0),
+            dilation=_pair(dilation, "dilation", owner, minimum=1),
             groups=groups,
-            in_channels=in_channels,
-            kernel=_pair(self.kernel, "kernel", owner, minimum=1),
-            stride=_pair(self.stride, "stride", owner, minimum=1),
-            padding=_pair(self.padding, "padding", owner, minimum=0),
-            dilation=_pair(self.dilation, "dilation", owner, minimum=1),
-            bias=_bool(self.bias, "bias", owner),
-            name=_name(self.name, owner),
+            bias=_bool(bias, "bias", owner),
+            in_channels=checked_in,
+            name=_name(name, owner),
         )
 
 
@@ -177,29 +191,39 @@ class Sigmoid(Activation):
 @dataclass(frozen=True)
 class _Pool2d:
     kernel: Pair
-    stride: Pair | None = None
-    padding: Pair = (0, 0)
-    ceil_mode: bool = False
-    name: str = field(default="", kw_only=True)
+    stride: Pair
+    padding: Pair
+    ceil_mode: bool
+    name: str
 
-    def __post_init__(self) -> None:
-        owner = f"{type(self).__name__} {self.name!r}" if self.name else type(self).__name__
-        kernel = _pair(self.kernel, "kernel", owner, minimum=1)
-        stride = kernel if self.stride is None else _pair(self.stride, "stride", owner, minimum=1)
-        padding = _pair(self.padding, "padding", owner, minimum=0)
-        if any(2 * p > k for p, k in zip(padding, kernel, strict=True)):
-            raise ValueError(f"{owner}: padding {padding} must be at most half the kernel {kernel}")
+    def __init__(
+        self,
+        kernel: IntOrPair,
+        stride: IntOrPair | None = None,
+        padding: IntOrPair = 0,
+        ceil_mode: bool = False,
+        *,
+        name: str = "",
+    ) -> None:
+        owner = f"{type(self).__name__} {name!r}" if name else type(self).__name__
+        window = _pair(kernel, "kernel", owner, minimum=1)
+        margin = _pair(padding, "padding", owner, minimum=0)
+        if any(2 * p > k for p, k in zip(margin, window, strict=True)):
+            raise ValueError(f"{owner}: padding {margin} must be at most half the kernel {window}")
         _set(
             self,
-            kernel=kernel,
-            stride=stride,
-            padding=padding,
-            ceil_mode=_bool(self.ceil_mode, "ceil_mode", owner),
-            name=_name(self.name, owner),
+            kernel=window,
+            stride=window if stride is None else _pair(stride, "stride", owner, minimum=1),
+            padding=margin,
+            ceil_mode=_bool(ceil_mode, "ceil_mode", owner),
+            name=_name(name, owner),
         )
 
 
-@dataclass(frozen=True)
+# The two pools inherit _Pool2d's fields, __init__, __eq__, __hash__ and __repr__ (which names
+# the subclass); decorating them again would replace that __init__ with a generated one.
+
+
 class MaxPool2d(_Pool2d):
     """Max over each ``kernel`` window; channels unchanged, no parameters.
 
@@ -210,7 +234,6 @@ class MaxPool2d(_Pool2d):
     """
 
 
-@dataclass(frozen=True)
 class AvgPool2d(_Pool2d):
     """Mean over each ``kernel`` window; output size as `MaxPool2d`, no parameters."""
 
@@ -224,14 +247,14 @@ class AdaptiveAvgPool2d:
     """
 
     output_size: Pair
-    name: str = field(default="", kw_only=True)
+    name: str
 
-    def __post_init__(self) -> None:
-        owner = f"AdaptiveAvgPool2d {self.name!r}" if self.name else "AdaptiveAvgPool2d"
+    def __init__(self, output_size: IntOrPair, *, name: str = "") -> None:
+        owner = f"AdaptiveAvgPool2d {name!r}" if name else "AdaptiveAvgPool2d"
         _set(
             self,
-            output_size=_pair(self.output_size, "output_size", owner, minimum=1),
-            name=_name(self.name, owner),
+            output_size=_pair(output_size, "output_size", owner, minimum=1),
+            name=_name(name, owner),
         )
 
 

@@ -152,7 +152,8 @@ def winograd_tiles(
     sizes = (require_int("height", height) + 2 * p_h - 2, require_int("width", width) + 2 * p_w - 2)
     if min(sizes) < 1:
         raise ValueError(f"kernel 3x3 does not fit the padded input {sizes[0] + 2}x{sizes[1] + 2}")
-    return tuple(-(-size // tile) for size in sizes)
+    t_h, t_w = (-(-size // tile) for size in sizes)
+    return t_h, t_w
 
 
 def _transform_cost(p: int, q: int, columns: int, sparse: tuple[int, int] | None) -> Cost:
@@ -216,7 +217,8 @@ def winograd_conv2d_cost(
 ) -> Cost:
     """Total operations of `course_lib.fast.winograd_conv2d`: the sum of `winograd_conv2d_costs`."""
     return sum(
-        winograd_conv2d_costs(c_in, height, width, c_out, padding, batch, bias, tile, transform).values()
+        winograd_conv2d_costs(c_in, height, width, c_out, padding, batch, bias, tile, transform).values(),
+        Cost(),
     )
 
 
@@ -301,7 +303,7 @@ def fft_conv2d_cost(
     bias: bool = True,
 ) -> Cost:
     """Total operations of `course_lib.fast.fft_conv2d`: the sum of `fft_conv2d_costs`."""
-    return sum(fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch, bias).values())
+    return sum(fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch, bias).values(), Cost())
 
 
 def winograd_workspace_elements(

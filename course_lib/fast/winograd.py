@@ -348,6 +348,24 @@ def _scatter(tiles: np.ndarray, out: np.ndarray, bias: np.ndarray | None) -> Non
                 ops.add(source, bias.reshape(bias_shape), out=target)
 
 
+class _StageClock:
+    """Adds the seconds since the last mark to ``times[stage]`` at each `done`; idle when ``times`` is None."""
+
+    def __init__(self, times: dict[str, float] | None) -> None:
+        self.times = times
+        self.last = time.perf_counter()
+
+    def start(self) -> None:
+        if self.times is not None:
+            self.last = time.perf_counter()
+
+    def done(self, stage: str) -> None:
+        if self.times is not None:
+            now = time.perf_counter()
+            self.times[stage] = self.times.get(stage, 0.0) + now - self.last
+            self.last = now
+
+
 def run_winograd(
     x: np.ndarray,
     w: np.ndarray,
@@ -361,24 +379,23 @@ def run_winograd(
 
     ``x`` (N, C_in, H, W) and ``w`` (C_out, C_in, 3, 3) of one float dtype, ``b`` None
     or (C_out,) of that dtype, ``padding`` a (height, width) pair. If ``stage_times`` is a
-    dict, the seconds spent in each of `STAGES` are added to it.
+    dict, the seconds spent in each of `STAGES` are added to it (on one thread).
     """
-    clock = time.perf_counter if stage_times is not None else None
+    clock = _StageClock(stage_times)
+    workers = 1 if stage_times is not None else threads.THREADS  # stage times are taken on one thread
     batch, c_in, height, width = x.shape
     c_out = w.shape[0]
     m, alpha = tile.m, tile.alpha
     (p_h, p_w) = padding
     h_out, w_out = height + 2 * p_h - 2, width + 2 * p_w - 2
     t_h, t_w = -(-h_out // m), -(-w_out // m)
-    marks = [clock()] if clock else None
     u = np.empty((alpha * alpha, c_out, c_in), dtype=x.dtype)  # U = G g G^T, the GEMM's left operands
 
     def transform_part(filters: slice) -> None:
         u[:, filters] = transform_filters(w[filters], tile, transform)
 
-    run_shares(transform_part, halves(c_out, 1 if clock else threads.THREADS))
-    if clock:
-        stage_times["filter transform"] = stage_times.get("filter transform", 0.0) + clock() - marks[0]
+    run_shares(transform_part, halves(c_out, workers))
+    clock.done("filter transform")
 
     chunks = _chunks(batch, t_h, t_w, alpha * alpha * c_in * x.itemsize, c_out)
     out = np.empty((batch, c_out, h_out, w_out), dtype=x.dtype)
@@ -386,25 +403,22 @@ def run_winograd(
     def run(share: list[tuple[int, int, int, int]]) -> None:
         padded = np.zeros((share[0][1], c_in, t_h * m + 2, t_w * m + 2), dtype=x.dtype)
         for start, n, first, rows in share:
-            marks = [clock()] if clock else None
+            clock.start()
             if first == 0:
                 padded[:n, :, p_h : p_h + height, p_w : p_w + width] = x[start : start + n]
             d = _gather(padded[:n], first, rows, tile)  # (alpha, alpha, C_in, n, rows, t_w)
-            marks and marks.append(clock())
+            clock.done("gather")
             v = transform_tiles(tile, "BT", d.reshape(alpha, alpha, -1), transform)
-            marks and marks.append(clock())
+            clock.done("input transform")
             product = ops.matmul(u, v.reshape(alpha * alpha, c_in, -1))  # (alpha^2, C_out, n rows t_w)
-            marks and marks.append(clock())
+            clock.done("GEMM")
             y = _output_tiles(tile, product.reshape(alpha, alpha, -1), transform)  # (m, C_out n rows t_w, m)
-            marks and marks.append(clock())
+            clock.done("output transform")
             tiles = y.reshape(m, c_out, n, rows, t_w, m).transpose(
                 2, 1, 3, 0, 4, 5
             )  # (n, C_out, rows, m, t_w, m)
             _scatter(tiles, out[start : start + n, :, first * m : min((first + rows) * m, h_out)], b)
-            if clock:
-                marks.append(clock())
-                for name, begin, end in zip(STAGES[1:], marks[:-1], marks[1:], strict=True):
-                    stage_times[name] = stage_times.get(name, 0.0) + end - begin
+            clock.done("scatter")
 
-    run_shares(run, _shares(chunks, 1 if clock else threads.THREADS))  # stage times are taken on one thread
+    run_shares(run, _shares(chunks, workers))
     return out

@@ -9,6 +9,8 @@ flops = multiplies + adds + divides).
 
 from __future__ import annotations
 
+from typing import overload
+
 import sympy as sp
 
 from course_lib.symbolic.core import COST_KINDS, cost_dict, n, plus, product_cost
@@ -202,6 +204,10 @@ def substitute_widths(
     return {kind: evaluate(expr) for kind, expr in cost.items()} if isinstance(cost, dict) else evaluate(cost)
 
 
+@overload
+def uniform_widths(cost: dict[str, sp.Expr], neurons: sp.Expr = n) -> dict[str, sp.Expr]: ...
+@overload
+def uniform_widths(cost: sp.Expr, neurons: sp.Expr = n) -> sp.Expr: ...
 def uniform_widths(cost: dict[str, sp.Expr] | sp.Expr, neurons: sp.Expr = n) -> dict[str, sp.Expr] | sp.Expr:
     """The uniform case: every n(k) = ``neurons`` (default the symbol n), sums over layers done in closed form.
 

@@ -8,6 +8,8 @@ their controls and ranges are listed there; this module only builds the controls
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import ipywidgets as widgets
 
 from course_lib.reports import forward, roofline
@@ -77,11 +79,34 @@ def roofline_tab(
     return Explorer(reports.roofline_report, controls)
 
 
+class MLPStart(TypedDict, total=False):
+    """Starting values of the MLP tab (the arguments of `mlp_explorer`)."""
+
+    widths: str
+    batch: int
+    cost: str
+
+
+class NetworkStart(TypedDict, total=False):
+    """Starting values of the network picker (the arguments of `network_explorer`)."""
+
+    name: str
+    batch: int
+
+
+class RooflineStart(TypedDict, total=False):
+    """Starting values of the roofline tab (the arguments of `roofline_tab`)."""
+
+    layer: str
+    batch: int
+    machine: str
+
+
 def playground(
-    mlp: dict[str, object] | None = None,
+    mlp: MLPStart | None = None,
     conv: dict[str, int] | None = None,
-    network: dict[str, object] | None = None,
-    roofline: dict[str, object] | None = None,
+    network: NetworkStart | None = None,
+    roofline: RooflineStart | None = None,
 ) -> Playground:
     """The whole dashboard; each argument (a dict of control values) overrides that tab's starting values.
 
@@ -93,7 +118,7 @@ def playground(
     explorers: dict[str, Explorer] = {
         "MLP cost": mlp_explorer(**(mlp or {})),
         "Conv layer": conv_layer_explorer(**{**conv_start, **(conv or {})}),
-        "Network picker": network_explorer(**({"name": "vgg16", "batch": 1} | (network or {}))),
+        "Network picker": network_explorer(**(network or {})),  # its defaults: VGG-16 at batch 1
         "Roofline": roofline_tab(**(roofline or {})),
     }
     return Playground(explorers)
