@@ -68,6 +68,7 @@ def _block(
 ) -> Sequential:
     """One BasicBlock or Bottleneck (v1.5, or v1 with ``stride_in_1x1``): residual add, then ReLU."""
     out = width * EXPANSION[kind]
+    body: tuple[Layer, ...]
     if kind == "basic":
         body = (
             *_conv_bn(name, "conv1", "bn1", in_channels, width, 3, stride),

@@ -186,10 +186,15 @@ def text(
             ]
         )
     h_out, w_out = conv2d_output_shape(height, width, kernel, stride, padding, dilation)
-    geometry = {"stride": stride, "padding": padding, "dilation": dilation}
-    cost = conv2d_forward_cost(c_in, height, width, c_out, kernel, **geometry)
-    outputs = conv2d_output_elements(c_in, height, width, c_out, kernel, **geometry)
-    columns = conv2d_im2col_elements(c_in, height, width, kernel, **geometry)
+    cost = conv2d_forward_cost(
+        c_in, height, width, c_out, kernel, stride=stride, padding=padding, dilation=dilation
+    )
+    outputs = conv2d_output_elements(
+        c_in, height, width, c_out, kernel, stride=stride, padding=padding, dilation=dilation
+    )
+    columns = conv2d_im2col_elements(
+        c_in, height, width, kernel, stride=stride, padding=padding, dilation=dilation
+    )
     inputs = c_in * height * width
     unread = int(np.count_nonzero(~read_cells(height, width, kernel, stride, padding, dilation)))
     span = f"{dilation}*({kernel}-1) - 1) / {stride}) + 1"
@@ -250,9 +255,9 @@ def draw_receptive_fields(
         extent=(-0.5, padded_w - 0.5, padded_h - 0.5, -0.5),
         interpolation="nearest",
     )
-    line = {"color": "0.6", "linewidth": 0.4 if max(padded_h, padded_w) <= 40 else 0.2}
-    ax.hlines(np.arange(padded_h + 1) - 0.5, -0.5, padded_w - 0.5, **line)
-    ax.vlines(np.arange(padded_w + 1) - 0.5, -0.5, padded_h - 0.5, **line)
+    grid_width = 0.4 if max(padded_h, padded_w) <= 40 else 0.2
+    ax.hlines(np.arange(padded_h + 1) - 0.5, -0.5, padded_w - 0.5, color="0.6", linewidth=grid_width)
+    ax.vlines(np.arange(padded_w + 1) - 0.5, -0.5, padded_h - 0.5, color="0.6", linewidth=grid_width)
     if padding:
         ax.plot(
             [], [], "s", color=str(PADDING_SHADE), markeredgecolor="0.6", label=f"padding ({padding} a side)"
@@ -359,7 +364,8 @@ def draw_im2col(
     pixels = height * width
     ax.add_patch(Rectangle((0, 0), pixels, c_in, facecolor="0.85", edgecolor="black", gid="input"))
     ax.text(pixels / 2, c_in, f"input\n{c_in} x {pixels:,}", ha="center", va="bottom", fontsize=8)
-    right, top = pixels, c_in
+    right: float = pixels
+    top = c_in
     if misfit(height, width, kernel, padding, dilation) is None:
         h_out, w_out = conv2d_output_shape(height, width, kernel, stride, padding, dilation)
         rows, cols = c_in * kernel * kernel, h_out * w_out

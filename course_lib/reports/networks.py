@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import textwrap
 from functools import lru_cache
+from typing import Any, Literal
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -65,7 +66,9 @@ QUANTITIES = {
 
 
 def _checked(name: object, batch: object) -> tuple[str, int]:
-    return require_choice("name", name, architectures.names()), require_int("batch", batch, *LIMITS["batch"])
+    return str(require_choice("name", name, architectures.names())), require_int(
+        "batch", batch, *LIMITS["batch"]
+    )
 
 
 @lru_cache(maxsize=64)
@@ -73,7 +76,7 @@ def _summary(name: str, batch: int) -> Summary:
     return summarize(name, batch=batch)
 
 
-def layer_costs(name: str, batch: int = 1) -> list[dict[str, object]]:
+def layer_costs(name: str, batch: int = 1) -> list[dict[str, Any]]:
     """Per layer, in network order: ``name``, ``type``, ``detail``, ``macs``, ``params`` and
     ``feature_map_bytes`` (float32 bytes of the new map it writes, `Summary.feature_maps`), for the batch.
 
@@ -95,7 +98,7 @@ def layer_costs(name: str, batch: int = 1) -> list[dict[str, object]]:
     ]
 
 
-def totals(name: str, batch: int = 1) -> dict[str, object]:
+def totals(name: str, batch: int = 1) -> dict[str, Any]:
     """Totals for the batch: ``params``, ``macs``, float32 ``parameter_bytes``, ``feature_map_bytes``
     (the input and every map written), ``peak_bytes`` and ``peak_layer`` (the largest input + output of
     one layer), ``inference_bytes`` (parameters + peak), from `Summary.memory` and `Summary.inference_peak`."""
@@ -118,7 +121,7 @@ def _amount(quantity: str, value: float) -> str:
     return format_bytes(value) if quantity == "feature_map_bytes" else format_count(value)
 
 
-def _top_lines(layers: list[dict[str, object]], quantity: str) -> list[str]:
+def _top_lines(layers: list[dict[str, Any]], quantity: str) -> list[str]:
     """The `TOP_LAYERS` largest layers for ``quantity`` with their share, and one line for the rest."""
     label = QUANTITIES[quantity][0]
     total = sum(layer[quantity] for layer in layers)
@@ -140,7 +143,7 @@ def _top_lines(layers: list[dict[str, object]], quantity: str) -> list[str]:
     return lines
 
 
-def _by_type_lines(layers: list[dict[str, object]]) -> list[str]:
+def _by_type_lines(layers: list[dict[str, Any]]) -> list[str]:
     totals_ = {quantity: sum(layer[quantity] for layer in layers) for quantity in QUANTITIES}
     table: dict[str, dict[str, int]] = {}
     for layer in layers:
@@ -198,7 +201,7 @@ def text(name: str, batch: int) -> str:
     )
 
 
-def _drawn(layers: list[dict[str, object]]) -> list[int]:
+def _drawn(layers: list[dict[str, Any]]) -> list[int]:
     """Indices of the layers that have any of the three quantities (the bars drawn)."""
     return [i for i, layer in enumerate(layers) if any(layer[quantity] for quantity in QUANTITIES)]
 
@@ -248,7 +251,9 @@ def figure(name: str, batch: int = 1, log: bool = True, title: str | None = None
     handles = [
         Patch(color=colour, label=kind) for kind, colour in (*TYPE_COLOURS.items(), ("other", OTHER_COLOUR))
     ]
-    place = "outside upper right" if title is None else "outside lower center"
+    place: Literal["outside upper right", "outside lower center"] = (
+        "outside upper right" if title is None else "outside lower center"
+    )
     fig.legend(handles=handles, loc=place, fontsize=8, ncols=3)
     if len(drawn) <= LABELLED_BARS:
         axes[-1].set_xticks(positions, [layer["name"] for layer in drawn], rotation=90, fontsize=8)
