@@ -50,7 +50,7 @@ MACHINES: dict[str, tuple[float, float]] = {
 """The roofline tab's machines: name -> (peak GFLOP/s in float32, memory bandwidth GB/s).
 
 * One CPU core: the round numbers notebooks/09_from_flops_to_seconds.ipynb uses for its
-  printed example (its measured core came out near 100 GFLOP/s and 31 GB/s).
+  printed example, close to the core it measures (a measurement would make the tab machine-dependent).
 * An 8-core desktop, computed from its specification: 8 cores x 3.0 GHz x 32 float32
   FLOPs per cycle (two 256-bit FMA units) = 768 GFLOP/s; two DDR4-3200 channels x
   8 bytes x 3.2 G transfers/s = 51.2 GB/s.
