@@ -11,8 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from benchmarks.cases import CONV_LAYERS, ConvLayer
-from benchmarks.conv_vs_torch import _relative_error
-from benchmarks.harness import TORCH_SETTLE, Settings, Threads, has_module, time_calls
+from benchmarks.harness import (
+    NO_TORCH,
+    TORCH_SETTLE,
+    Settings,
+    Threads,
+    has_module,
+    relative_error,
+    time_calls,
+)
 from benchmarks.report import Case, Comparison
 from course_lib.conv import conv2d
 from course_lib.fast import fft_conv2d, winograd_conv2d
@@ -38,7 +45,7 @@ def _cases(layer: ConvLayer, settings: Settings) -> list[Case]:
     reference = F.conv2d(tx, tw, tb, 1, p).numpy()
     cases = []
     for name, algorithm in ALGORITHMS.items():
-        error = _relative_error(algorithm(x, w, b, p), reference)
+        error = relative_error(algorithm(x, w, b, p), reference)
         mine, ref = time_calls(
             [lambda a=algorithm: a(x, w, b, p), lambda: F.conv2d(tx, tw, tb, 1, p)], settings
         )
@@ -64,7 +71,7 @@ def run(settings: Settings, threads: Threads) -> Comparison:
         reference=f"`torch.nn.functional.conv2d` on the same layer, {threads.torch or threads.blas} threads",
     )
     if not has_module("torch"):
-        comparison.skipped = "PyTorch is not installed (see benchmarks/README.md to install torch==2.13.0)"
+        comparison.skipped = NO_TORCH
         return comparison
     import torch
 

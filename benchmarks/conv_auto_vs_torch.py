@@ -7,40 +7,23 @@ both with the batch shared between two threads (`course_lib.fast.threads`).
 
 from __future__ import annotations
 
-from dataclasses import replace
+import numpy as np
 
-from benchmarks.cases import CONV_LAYERS, ConvLayer
-from benchmarks.conv_vs_torch import _relative_error
-from benchmarks.harness import TORCH_SETTLE, Settings, Threads, has_module, time_calls
-from benchmarks.report import Case, Comparison, Goal
+from benchmarks.cases import ConvLayer
+from benchmarks.harness import NO_TORCH, Settings, Threads, conv2d_cases_vs_torch, has_module
+from benchmarks.report import Comparison, Goal
 from course_lib.conv import conv2d
 from course_lib.fast.dispatch import choose_algorithm
 
 TITLE = "conv2d(algorithm='auto') vs PyTorch"
 
 
-def _case(layer: ConvLayer, settings: Settings) -> Case:
-    import torch
-    import torch.nn.functional as F
+def _auto(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int) -> np.ndarray:
+    return conv2d(x, w, b, stride, padding, algorithm="auto")
 
-    x, w, b = layer.arrays()
-    tx, tw, tb = (torch.from_numpy(a) for a in (x, w, b))
-    s, p = layer.stride, layer.padding
-    ours = conv2d(x, w, b, s, p, algorithm="auto")
-    error = _relative_error(ours, F.conv2d(tx, tw, tb, s, p).numpy())
-    chosen = choose_algorithm(layer.c_in, layer.c_out, (layer.kernel,) * 2, (s, s))
-    mine, ref = time_calls(
-        [lambda: conv2d(x, w, b, s, p, algorithm="auto"), lambda: F.conv2d(tx, tw, tb, s, p)], settings
-    )
-    return Case(
-        layer.label,
-        mine.best,
-        ref.best,
-        mine.median,
-        ref.median,
-        note=f"runs {chosen}; max rel. diff {error:.0e}",
-        flops=2 * layer.macs,
-    )
+
+def _chosen(layer: ConvLayer) -> str:
+    return f"runs {choose_algorithm(layer.c_in, layer.c_out, (layer.kernel,) * 2, (layer.stride,) * 2)}; "
 
 
 def run(settings: Settings, threads: Threads) -> Comparison:
@@ -53,12 +36,9 @@ def run(settings: Settings, threads: Threads) -> Comparison:
         goal=Goal(1.0),
     )
     if not has_module("torch"):
-        comparison.skipped = "PyTorch is not installed (see benchmarks/README.md to install torch==2.13.0)"
+        comparison.skipped = NO_TORCH
         return comparison
-    import torch
-
-    with torch.inference_mode():
-        comparison.cases = [_case(layer, replace(settings, settle=TORCH_SETTLE)) for layer in CONV_LAYERS]
+    comparison.cases = conv2d_cases_vs_torch(_auto, settings, note=_chosen)
     comparison.notes.append(
         "GFLOP/s = 2 x (direct) MACs / best time, for both sides: an effective rate, since Winograd "
         "does fewer multiplies. Outputs agree to the stated relative difference, checked before timing."

@@ -26,13 +26,20 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
+from benchmarks.cases import CONV_LAYERS, ConvLayer
+from benchmarks.report import Case
 from course_lib.timing import cpu_facts
 
 TORCH_SETTLE = 0.15
 """Seconds to let idle thread pools go to sleep before each sample of a comparison with PyTorch."""
+
+NO_TORCH = "PyTorch is not installed (see benchmarks/README.md to install torch==2.13.0)"
+"""What a comparison with PyTorch reports when it is skipped."""
 
 BLAS_ENV = (
     "OPENBLAS_CORETYPE",
@@ -106,6 +113,61 @@ def time_calls(fns: Sequence[Callable[[], Any]], settings: Settings) -> list[Tim
         if gc_was_enabled:
             gc.enable()
     return [Timing(min(s), statistics.median(s)) for s in samples]
+
+
+def relative_error(ours: np.ndarray, reference: np.ndarray) -> float:
+    """max |ours - reference| / max |reference| of two float32 outputs; AssertionError above 1e-4."""
+    if ours.shape != reference.shape or ours.dtype != np.float32:
+        raise AssertionError(
+            f"ours returned {ours.shape} {ours.dtype}, the reference {reference.shape} float32"
+        )
+    error = float(np.max(np.abs(ours - reference)) / np.max(np.abs(reference)))
+    if error > 1e-4:
+        raise AssertionError(f"ours and the reference disagree: relative difference {error:.1e}")
+    return error
+
+
+Conv2dFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, int, int], np.ndarray]
+"""A convolution called as ``conv(x, w, b, stride, padding)``."""
+
+
+def conv2d_cases_vs_torch(
+    conv: Conv2dFunction, settings: Settings, note: Callable[[ConvLayer], str] = lambda layer: ""
+) -> list[Case]:
+    """One case per layer of `CONV_LAYERS`: ``conv`` against ``torch.nn.functional.conv2d``.
+
+    Outputs are compared first (`relative_error`); both sides are timed in
+    PyTorch's inference mode, settling `TORCH_SETTLE` seconds before each
+    sample. ``note(layer)`` starts each case's note. Needs PyTorch (callers
+    check `has_module` first).
+    """
+    import torch
+
+    with torch.inference_mode():
+        return [
+            _conv2d_case(layer, conv, replace(settings, settle=TORCH_SETTLE), note(layer))
+            for layer in CONV_LAYERS
+        ]
+
+
+def _conv2d_case(layer: ConvLayer, conv: Conv2dFunction, settings: Settings, note: str) -> Case:
+    import torch
+    import torch.nn.functional as F
+
+    x, w, b = layer.arrays()
+    tx, tw, tb = (torch.from_numpy(a) for a in (x, w, b))
+    s, p = layer.stride, layer.padding
+    error = relative_error(conv(x, w, b, s, p), F.conv2d(tx, tw, tb, s, p).numpy())
+    ours, ref = time_calls([lambda: conv(x, w, b, s, p), lambda: F.conv2d(tx, tw, tb, s, p)], settings)
+    return Case(
+        layer.label,
+        ours.best,
+        ref.best,
+        ours.median,
+        ref.median,
+        note=f"{note}max rel. diff {error:.0e}",
+        flops=2 * layer.macs,
+    )
 
 
 def has_module(name: str) -> bool:

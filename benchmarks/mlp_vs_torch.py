@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from benchmarks.cases import MLP_BATCH, mlp_batch
-from benchmarks.harness import TORCH_SETTLE, Settings, Threads, has_module, time_calls
+from benchmarks.harness import NO_TORCH, TORCH_SETTLE, Settings, Threads, has_module, time_calls
 from benchmarks.mlp_step import check_same_step, course_lib_model, course_lib_step, fresh_params, torch_step
 from benchmarks.report import Case, Comparison, Goal
 
@@ -23,7 +23,7 @@ def run(settings: Settings, threads: Threads) -> Comparison:
         goal=Goal(1.0),  # issue 10 (it was 1.3 in issue 5)
     )
     if not has_module("torch"):
-        comparison.skipped = "PyTorch is not installed (see benchmarks/README.md to install torch==2.13.0)"
+        comparison.skipped = NO_TORCH
         return comparison
 
     reference = torch_step(fresh_params(), *mlp_batch())

@@ -190,7 +190,7 @@ GOOD_W = np.zeros((2, 4, 3, 3))
         (GOOD_X, GOOD_W, {"stride": (1, 2, 3)}, "stride must be"),
         (GOOD_X, GOOD_W, {"stride": True}, "stride must be"),
         (GOOD_X, GOOD_W, {"padding": -1}, "padding must be a non-negative integer"),
-        (GOOD_X, GOOD_W, {"padding": (0, 0.5)}, "padding must be"),
+        (GOOD_X, GOOD_W, {"padding": (0, 0.5)}, r"padding\[1\] must be a non-negative integer"),
         (GOOD_X, GOOD_W, {"dilation": 0}, "dilation must be"),
         (
             GOOD_X,

@@ -25,13 +25,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 from course_lib import ops
 from course_lib.conv.shapes import (
     IntOrPair,
-    as_pair,
     check_memory,
     output_shape_2d,
     pad_spatial,
     padded_elements,
 )
-from course_lib.validation import as_float_array, check_ndim, parse_int_list
+from course_lib.validation import as_float_array, check_ndim, parse_int_list, require_pair
 
 
 def windows_view(
@@ -95,10 +94,10 @@ def im2col(
     """
     x = as_float_array("x", x)
     check_ndim("x", x, 4, "(N, C, H, W)")
-    kernel = as_pair("kernel", kernel, 1)
-    stride = as_pair("stride", stride, 1)
-    padding = as_pair("padding", padding, 0)
-    dilation = as_pair("dilation", dilation, 1)
+    kernel = require_pair("kernel", kernel, 1)
+    stride = require_pair("stride", stride, 1)
+    padding = require_pair("padding", padding, 0)
+    dilation = require_pair("dilation", dilation, 1)
     batch, channels = x.shape[:2]
     h_out, w_out = output_shape_2d(x.shape[2:], kernel, padding, stride, dilation)
     columns = batch * channels * kernel[0] * kernel[1] * h_out * w_out
@@ -135,10 +134,10 @@ def col2im(
     if isinstance(x_shape, str):
         raise ValueError(f"x_shape must be a tuple (N, C, H, W) of positive integers, got {x_shape!r}")
     batch, channels, height, width = parse_int_list("x_shape", x_shape, min_len=4, max_len=4)
-    kernel = as_pair("kernel", kernel, 1)
-    stride = as_pair("stride", stride, 1)
-    padding = as_pair("padding", padding, 0)
-    dilation = as_pair("dilation", dilation, 1)
+    kernel = require_pair("kernel", kernel, 1)
+    stride = require_pair("stride", stride, 1)
+    padding = require_pair("padding", padding, 0)
+    dilation = require_pair("dilation", dilation, 1)
     h_out, w_out = output_shape_2d((height, width), kernel, padding, stride, dilation)
     check_memory(
         (height, width),

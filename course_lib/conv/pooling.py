@@ -35,13 +35,12 @@ from course_lib.conv.im2col import windows_view
 from course_lib.conv.shapes import (
     IntOrPair,
     Pair,
-    as_pair,
     check_memory,
     output_shape_2d,
     pad_spatial,
     padded_elements,
 )
-from course_lib.validation import as_float_array, check_instance, check_ndim
+from course_lib.validation import as_float_array, check_instance, check_ndim, require_pair
 
 
 class PoolCache(NamedTuple):
@@ -72,9 +71,9 @@ def _pool_setup(
     """Checked (x, kernel, stride, padding); ``per_window`` elements are allocated per output (memory guard)."""
     x = as_float_array("x", x)
     check_ndim("x", x, 4, "(N, C, H, W)")
-    kernel = as_pair("kernel", kernel, 1)
-    stride = kernel if stride is None else as_pair("stride", stride, 1)
-    padding = as_pair("padding", padding, 0)
+    kernel = require_pair("kernel", kernel, 1)
+    stride = kernel if stride is None else require_pair("stride", stride, 1)
+    padding = require_pair("padding", padding, 0)
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(
             f"padding {padding[0]},{padding[1]} must be at most half the kernel "
@@ -118,7 +117,7 @@ def max_pool2d_forward(
     cells, as PyTorch does: padding is never chosen, even in a window whose
     real values are all -inf, so the gradient always reaches the input.
     """
-    pair = as_pair("kernel", kernel, 1)
+    pair = require_pair("kernel", kernel, 1)
     # Per output: a copy of its window's K_h K_w values and an int64 argmax (8 bytes, 1 or 2 items).
     x, kernel, stride, padding = _pool_setup(x, pair, stride, padding, pair[0] * pair[1] + 2)
     windows = windows_view(pad_spatial(x, padding, -np.inf), kernel, stride, (1, 1))

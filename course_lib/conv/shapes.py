@@ -17,30 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.validation import array_nbytes, check_allocation, check_ndim, require_int
+from course_lib.validation import array_nbytes, check_allocation, check_ndim, require_int, require_pair
 
 Pair = tuple[int, int]
 IntOrPair = int | tuple[int, int]
-
-
-def as_pair(name: str, value: IntOrPair, minimum: int = 1) -> Pair:
-    """``value`` as a (height, width) pair of ints, each >= ``minimum`` (1 or 0).
-
-    Accepts one integer (used for both dimensions) or a pair of them (numpy
-    integers included); anything else (floats, bools, negative numbers, three
-    numbers) raises ValueError naming ``name``.
-    """
-    wanted = "positive integer" if minimum == 1 else "non-negative integer"
-    if (isinstance(value, tuple | list) and len(value) == 2) or (
-        isinstance(value, np.ndarray) and value.shape == (2,)
-    ):
-        pair = (value[0], value[1])
-    else:
-        pair = (value, value)
-    try:
-        return require_int(name, pair[0], minimum), require_int(name, pair[1], minimum)
-    except ValueError:
-        raise ValueError(f"{name} must be a {wanted} or a pair of them, got {value!r}") from None
 
 
 def conv_output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -141,9 +121,9 @@ def conv_geometry(
     """
     check_ndim("x", x, 4, "(N, C_in, H, W)")
     check_ndim("w", w, 4, "(C_out, C_in/groups, K_h, K_w)")
-    stride = as_pair("stride", stride, 1)
-    padding = as_pair("padding", padding, 0)
-    dilation = as_pair("dilation", dilation, 1)
+    stride = require_pair("stride", stride, 1)
+    padding = require_pair("padding", padding, 0)
+    dilation = require_pair("dilation", dilation, 1)
     groups = require_int("groups", groups)
     batch, c_in, height, width = x.shape
     c_out, w_in, k_h, k_w = w.shape
