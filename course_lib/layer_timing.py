@@ -60,8 +60,10 @@ def layer_kernel(
         x = rng.standard_normal((batch, *shape), dtype=np.float32)
         w = rng.standard_normal((layer.out_channels, c_in // layer.groups, *layer.kernel), dtype=np.float32)
         b = rng.standard_normal(layer.out_channels, dtype=np.float32)
-        geometry = {"stride": layer.stride, "padding": layer.padding, "dilation": layer.dilation}
-        return partial(conv2d, groups=layer.groups, **geometry), (x, w, b)
+        kernel = partial(
+            conv2d, stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups
+        )
+        return kernel, (x, w, b)
     if isinstance(layer, ReLU):
         z = rng.standard_normal(batch * math.prod(shape), dtype=np.float32)
         return partial(ops.apply, _relu, name="relu"), (z,)

@@ -187,15 +187,17 @@ def conv2d_traffic(
     Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
-    shape = {"stride": stride, "padding": padding, "batch": batch}
-    flops = conv2d_flops(c_in, height, width, c_out, kernel, groups=groups, **shape)
+    sizes = (c_in, height, width, c_out, kernel)
+    flops = conv2d_flops(*sizes, stride=stride, padding=padding, groups=groups, batch=batch)
     elements = (
         require_int("batch", batch) * c_in * height * width
         + conv2d_params(c_in, c_out, kernel, groups=groups)
-        + conv2d_output_elements(c_in, height, width, c_out, kernel, groups=groups, **shape)
+        + conv2d_output_elements(*sizes, stride=stride, padding=padding, groups=groups, batch=batch)
     )
     if im2col:
-        elements += 2 * conv2d_im2col_elements(c_in, height, width, kernel, **shape)
+        elements += 2 * conv2d_im2col_elements(
+            c_in, height, width, kernel, stride=stride, padding=padding, batch=batch
+        )
     return Traffic(flops, size * elements)
 
 
@@ -219,9 +221,17 @@ def layer_traffic(
         c_in, height, width = _shape(shape, 3, "Conv2d", "(C_in, H, W)")
         if layer.dilation != (1, 1):
             raise ValueError(f"layer_traffic: dilation must be 1 for a Conv2d, got {layer.dilation}")
-        geometry = {"stride": layer.stride, "padding": layer.padding, "groups": layer.groups}
         return conv2d_traffic(
-            c_in, height, width, layer.out_channels, layer.kernel, **geometry, batch=batch, dtype=dtype
+            c_in,
+            height,
+            width,
+            layer.out_channels,
+            layer.kernel,
+            stride=layer.stride,
+            padding=layer.padding,
+            groups=layer.groups,
+            batch=batch,
+            dtype=dtype,
         )
     if isinstance(layer, Activation):
         return elementwise_traffic(batch * math.prod(shape), dtype=dtype)

@@ -117,7 +117,7 @@ def require_real(
     return number
 
 
-def require_choice(name: str, value: T, choices: Collection[T]) -> T:
+def require_choice(name: str, value: object, choices: Collection[T]) -> T:
     """The member of ``choices`` equal to ``value``, or ValueError naming ``name`` and listing the choices.
 
     A bool never matches a non-bool choice (``True`` is not the choice ``1``).

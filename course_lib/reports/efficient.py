@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 from functools import lru_cache
+from typing import TypedDict
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
@@ -51,7 +52,7 @@ from course_lib.architectures.mobilenet import (
 from course_lib.plotting import COLORS
 from course_lib.reports.base import Report, new_figure
 from course_lib.reports.format import format_bytes, format_count, format_tick
-from course_lib.summary import Summary, summarize
+from course_lib.summary import LayerRow, Summary, summarize
 from course_lib.validation import require_int, require_real
 
 DTYPE = "float32"
@@ -63,7 +64,15 @@ BASE_RESOLUTION = 224
 BASE_CHANNELS: tuple[int, ...] = (V1_STEM_CHANNELS, *(out for _, out in V1_BLOCKS))
 """Output channels of the first convolution and of the 13 separable blocks at alpha = 1 (Table 1)."""
 
-LIMITS = {"width_multiplier": (0.25, 1.5), "resolution": (96, 320)}
+
+class Limits(TypedDict):
+    """The (lowest, highest) value of each control."""
+
+    width_multiplier: tuple[float, float]
+    resolution: tuple[int, int]
+
+
+LIMITS: Limits = {"width_multiplier": (0.25, 1.5), "resolution": (96, 320)}
 """Allowed (lowest, highest) value of each control: the sliders' ranges."""
 
 WIDTH_STEP = 0.05
@@ -180,7 +189,7 @@ def _summary(width_multiplier: float, resolution: int, design: str = "separable"
     return summarize(variant(width_multiplier, resolution, design))
 
 
-def _kind(row: object) -> str | None:
+def _kind(row: LayerRow) -> str | None:
     """first conv, depthwise, pointwise or dense, from the layer spec; None for the other layers."""
     spec = row.spec
     if isinstance(spec, Linear):
@@ -192,7 +201,20 @@ def _kind(row: object) -> str | None:
     return "pointwise" if spec.kernel == (1, 1) else "first conv"
 
 
-def costs(width_multiplier: float, resolution: int) -> dict[str, object]:
+class Costs(TypedDict):
+    """What `costs` returns (its docstring says what each entry is)."""
+
+    macs: int
+    params: int
+    parameter_bytes: int
+    feature_map_bytes: int
+    peak_bytes: int
+    peak_layer: str
+    channels: tuple[int, ...]
+    macs_by_kind: dict[str, int]
+
+
+def costs(width_multiplier: float, resolution: int) -> Costs:
     """Exact counts of MobileNet v1 at width multiplier alpha and input side r (batch 1, float32).
 
     * ``macs``: MACs of the conv and dense layers (torchvision's and the paper's "mult-adds");
@@ -273,12 +295,17 @@ def text(
         "",
         f"{'':<22} {'this network':>14} {'1.0-224':>14} {'ratio':>7}   simple law",
     ]
-    for label, key, law, law_name in (
-        ("MACs (conv + dense)", "macs", alpha**2 * rho**2, "alpha^2 rho^2"),
-        ("parameters (with BN)", "params", alpha**2, "alpha^2"),
-        ("feature maps (bytes)", "feature_map_bytes", alpha * rho**2, "alpha rho^2"),
+    for label, value, reference, law, law_name in (
+        ("MACs (conv + dense)", here["macs"], base["macs"], alpha**2 * rho**2, "alpha^2 rho^2"),
+        ("parameters (with BN)", here["params"], base["params"], alpha**2, "alpha^2"),
+        (
+            "feature maps (bytes)",
+            here["feature_map_bytes"],
+            base["feature_map_bytes"],
+            alpha * rho**2,
+            "alpha rho^2",
+        ),
     ):
-        value, reference = here[key], base[key]
         lines.append(
             f"{label:<22} {value:>14,} {reference:>14,} {value / reference:>7.3f}   {law_name} = {law:.3f}"
         )
@@ -319,8 +346,11 @@ def text(
     ]
     over = [
         name
-        for name, key, budget in (("MACs", "macs", mac_budget), ("parameters", "params", param_budget))
-        if here[key] > budget
+        for name, value, budget in (
+            ("MACs", here["macs"], mac_budget),
+            ("parameters", here["params"], param_budget),
+        )
+        if value > budget
     ]
     verdict = "fits the budget" if not over else f"does NOT fit: too many {' and '.join(over)}"
     widths = [a for a in WIDTH_GRID if _fits(a, resolution, mac_budget, param_budget)]

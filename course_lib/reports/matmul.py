@@ -60,7 +60,7 @@ TIME_BUDGET = 0.03
 
 
 def _checked(m: object, n: object, p: object) -> tuple[int, int, int]:
-    return tuple(require_int(name, value, *LIMITS) for name, value in (("m", m), ("n", n), ("p", p)))
+    return require_int("m", m, *LIMITS), require_int("n", n, *LIMITS), require_int("p", p, *LIMITS)
 
 
 def _seconds(m: int, n: int, p: int) -> float:

@@ -95,8 +95,8 @@ def network_memory(network: str, batch: int) -> NetworkMemory:
         for n_in, n_out in itertools.pairwise(widths):
             costs += [dense_forward_cost(n_in, n_out, batch), activation_forward_cost(n_out, batch)]
         params = mlp_params(widths)
-        steps = mlp_steps(widths, batch)
-        return NetworkMemory(batch * widths[0], tuple(steps), tuple(costs), params, len(widths) - 1)
+        steps = tuple(mlp_steps(widths, batch))
+        return NetworkMemory(batch * widths[0], steps, tuple(costs), params, len(widths) - 1)
     table = summarize(network, batch=batch)
     rows = [row for row in table.rows if row.layer_type in STEP_OF]
     steps = tuple((STEP_OF[row.layer_type], batch * math.prod(row.output_shape)) for row in rows)
