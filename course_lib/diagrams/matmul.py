@@ -11,6 +11,7 @@ Derived in notebooks/01_matrix_multiplication.ipynb.
 
 from __future__ import annotations
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -29,7 +30,9 @@ TEXT_WIDTH = 7.5
 """Room kept right of C for the costs, in element squares."""
 
 
-def _grid(ax, x0: float, y0: float, rows: int, cols: int, highlight: set[tuple[int, int]], gid: str) -> None:
+def _grid(
+    ax: Axes, x0: float, y0: float, rows: int, cols: int, highlight: set[tuple[int, int]], gid: str
+) -> None:
     """A rows x cols grid of unit squares with its top-left corner at (x0, y0) (y grows downwards)."""
     for r in range(rows):
         for c in range(cols):

@@ -99,7 +99,16 @@ def choose_algorithm(
     return "direct"
 
 
-def _direct(x, w, b, stride, padding, dilation, groups, output_shape) -> np.ndarray:
+def _direct(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: IntOrPair,
+    padding: IntOrPair,
+    dilation: IntOrPair,
+    groups: int,
+    output_shape: tuple[int, int, int, int],
+) -> np.ndarray:
     """`conv2d_forward` with the batch split in halves over `course_lib.fast.threads` (same counts)."""
     out = np.empty(output_shape, dtype=x.dtype)
 

@@ -54,7 +54,9 @@ INPUT_TILE_COLOURS = ("tab:blue", "tab:orange")
 """Outline colours of the first two input tiles."""
 
 
-def _checked(height, width, c_in, c_out, tile, padding) -> dict[str, int]:
+def _checked(
+    height: object, width: object, c_in: object, c_out: object, tile: object, padding: object
+) -> dict[str, int]:
     values = {"height": height, "width": width, "c_in": c_in, "c_out": c_out, "padding": padding}
     checked = {name: require_int(name, value, *LIMITS[name]) for name, value in values.items()}
     checked["tile"] = require_choice("tile", tile, TILE_SIDES)
