@@ -206,8 +206,8 @@ class MLP:
         lr * grad goes into one small buffer kept between steps, which the
         subtraction reads back while it is still in the cache: one pass over
         the parameter and its gradient instead of two, and nothing allocated
-        (a 784 x 512 float32 update takes about 0.7 of the time of the
-        unblocked one; benchmarks/README.md).
+        (the update of a 784-512-256-10 float32 network took about 0.75 of
+        the time of the unblocked one; benchmarks/README.md).
         """
         rows = max(1, UPDATE_BLOCK_BYTES * len(param) // param.nbytes)  # rows of W (numbers of b) per block
         size = min(rows, len(param)) * param[0].size
