@@ -55,7 +55,7 @@ from course_lib.complexity import (
     layer_forward_cost,
 )
 from course_lib.complexity.conv import DTYPE_BYTES
-from course_lib.timing import time_call
+from course_lib.timing import blas_threads, time_call
 from course_lib.validation import require_int
 
 __all__ = [
@@ -528,8 +528,6 @@ def time_with_threads(
     to run; on a machine whose cores are busy with other work, more threads
     can be slower.
     """
-    from threadpoolctl import threadpool_limits
-
     counts = [require_int("threads", count) for count in threads]
     if not counts:
         raise ValueError("threads must list at least one thread count")
@@ -538,6 +536,6 @@ def time_with_threads(
     for round_ in range(rounds):
         order = counts if round_ % 2 == 0 else counts[::-1]
         for count in order:
-            with threadpool_limits(limits=count, user_api="blas"):
+            with blas_threads(count):
                 best[count] = min(best[count], time_call(fn, *args, repeats=2, budget=budget))
     return best

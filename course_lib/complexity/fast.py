@@ -46,7 +46,7 @@ a complex radix-2 FFT of length n costs 2 n log2 n multiplies and 3 n log2 n add
 
 from __future__ import annotations
 
-from course_lib.complexity.cost import Cost
+from course_lib.complexity.cost import Cost, summed
 from course_lib.validation import require_choice, require_int
 
 __all__ = [
@@ -204,22 +204,11 @@ def winograd_conv2d_costs(
     }
 
 
-def winograd_conv2d_cost(
-    c_in: int,
-    height: int,
-    width: int,
-    c_out: int,
-    padding: int | tuple[int, int] = 0,
-    batch: int = 1,
-    bias: bool = True,
-    tile: int = 4,
-    transform: str = "blas",
-) -> Cost:
-    """Total operations of `course_lib.fast.winograd_conv2d`: the sum of `winograd_conv2d_costs`."""
-    return sum(
-        winograd_conv2d_costs(c_in, height, width, c_out, padding, batch, bias, tile, transform).values(),
-        Cost(),
-    )
+winograd_conv2d_cost = summed(
+    winograd_conv2d_costs,
+    "winograd_conv2d_cost",
+    """Total operations of `course_lib.fast.winograd_conv2d`: the sum of `winograd_conv2d_costs`.""",
+)
 
 
 FFT_STAGES = ("input FFT", "filter FFT", "pointwise", "inverse FFT", "scale and bias")
@@ -292,18 +281,11 @@ def fft_conv2d_costs(
     }
 
 
-def fft_conv2d_cost(
-    c_in: int,
-    height: int,
-    width: int,
-    c_out: int,
-    kernel: int | tuple[int, int],
-    padding: int | tuple[int, int] = 0,
-    batch: int = 1,
-    bias: bool = True,
-) -> Cost:
-    """Total operations of `course_lib.fast.fft_conv2d`: the sum of `fft_conv2d_costs`."""
-    return sum(fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch, bias).values(), Cost())
+fft_conv2d_cost = summed(
+    fft_conv2d_costs,
+    "fft_conv2d_cost",
+    """Total operations of `course_lib.fast.fft_conv2d`: the sum of `fft_conv2d_costs`.""",
+)
 
 
 def winograd_workspace_elements(
