@@ -16,8 +16,9 @@ of input cells no window reads, and
 
 with the float32 bytes of the input, the output, the parameters and the im2col
 buffer (C_in K^2) x (H_out W_out). Counts come from the closed forms of
-`course_lib.complexity.conv`. When the dilated kernel d (K - 1) + 1 is larger
-than the padded input, the text says so in words instead of raising.
+`course_lib.complexity.conv` (one `ConvShape`). When the dilated kernel
+d (K - 1) + 1 is larger than the padded input, the text says so in words
+instead of raising.
 
 The figure has two panels. Left, the padded input: the first `OUTLINED_WINDOWS`
 receptive fields outlined with their taps, every window's centre, the input
@@ -40,13 +41,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from course_lib.complexity import DTYPE_BYTES
-from course_lib.complexity.conv import (
-    conv2d_forward_cost,
-    conv2d_im2col_elements,
-    conv2d_output_elements,
-    conv2d_output_shape,
-    conv2d_params,
-)
+from course_lib.complexity.conv import ConvShape, conv2d_output_shape, conv2d_params
 from course_lib.reports.base import Report, new_figure
 from course_lib.reports.format import format_bytes
 from course_lib.validation import require_int
@@ -85,8 +80,9 @@ PADDING_SHADE = 0.82
 """Grey level of the padding cells (input cells are white)."""
 
 
-def _checked(values: dict[str, object]) -> dict[str, int]:
-    return {name: require_int(name, value, *LIMITS[name]) for name, value in values.items()}
+def _checked(names: tuple[str, ...], values: tuple[object, ...]) -> dict[str, int]:
+    """``values`` by name, each checked against its `LIMITS`."""
+    return {name: require_int(name, value, *LIMITS[name]) for name, value in zip(names, values, strict=True)}
 
 
 def extent(kernel: int, dilation: int) -> int:
@@ -122,7 +118,7 @@ def kernel_positions(
     naming the argument for a value outside `LIMITS`, or when the dilated kernel
     does not fit the padded input. Derived in notebooks/05_convolution_layer.ipynb.
     """
-    g = _checked(dict(zip(GEOMETRY, (height, width, kernel, stride, padding, dilation), strict=True)))
+    g = _checked(GEOMETRY, (height, width, kernel, stride, padding, dilation))
     reason = misfit(g["height"], g["width"], g["kernel"], g["padding"], g["dilation"])
     if reason is not None:
         raise ValueError(reason)
@@ -162,9 +158,7 @@ def text(
     dilation: int = 1,
 ) -> str:
     """The report's text (see `report`); arguments checked against `LIMITS`."""
-    v = _checked(
-        dict(zip(ARGUMENTS, (height, width, c_in, c_out, kernel, stride, padding, dilation), strict=True))
-    )
+    v = _checked(ARGUMENTS, (height, width, c_in, c_out, kernel, stride, padding, dilation))
     height, width, c_in, c_out, kernel, stride, padding, dilation = (v[name] for name in ARGUMENTS)
     params = conv2d_params(c_in, c_out, kernel)
     weights = params - c_out
@@ -185,17 +179,10 @@ def text(
                 f"parameters (do not depend on the input): {weights:,} weights + {c_out:,} biases = {params:,}",
             ]
         )
-    h_out, w_out = conv2d_output_shape(height, width, kernel, stride, padding, dilation)
-    cost = conv2d_forward_cost(
-        c_in, height, width, c_out, kernel, stride=stride, padding=padding, dilation=dilation
-    )
-    outputs = conv2d_output_elements(
-        c_in, height, width, c_out, kernel, stride=stride, padding=padding, dilation=dilation
-    )
-    columns = conv2d_im2col_elements(
-        c_in, height, width, kernel, stride=stride, padding=padding, dilation=dilation
-    )
-    inputs = c_in * height * width
+    layer = ConvShape(c_in, height, width, c_out, kernel, stride=stride, padding=padding, dilation=dilation)
+    h_out, w_out = layer.output_size
+    cost = layer.forward_cost()
+    inputs, outputs, columns = layer.input_elements, layer.output_elements, layer.im2col_elements
     unread = int(np.count_nonzero(~read_cells(height, width, kernel, stride, padding, dilation)))
     span = f"{dilation}*({kernel}-1) - 1) / {stride}) + 1"
     length = c_in * kernel * kernel
@@ -242,7 +229,7 @@ def draw_receptive_fields(
     (gid ``"misfit"``). Cells are square (equal aspect). Arguments checked
     against `LIMITS`.
     """
-    g = _checked(dict(zip(GEOMETRY, (height, width, kernel, stride, padding, dilation), strict=True)))
+    g = _checked(GEOMETRY, (height, width, kernel, stride, padding, dilation))
     height, width, kernel, stride, padding, dilation = (g[name] for name in GEOMETRY)
     padded_h, padded_w = height + 2 * padding, width + 2 * padding
     shade = np.full((padded_h, padded_w), PADDING_SHADE)
@@ -359,7 +346,7 @@ def draw_im2col(
     """
     values = (height, width, c_in, kernel, stride, padding, dilation)
     names = ("height", "width", "c_in", "kernel", "stride", "padding", "dilation")
-    g = _checked(dict(zip(names, values, strict=True)))
+    g = _checked(names, values)
     height, width, c_in, kernel, stride, padding, dilation = (g[name] for name in names)
     pixels = height * width
     ax.add_patch(Rectangle((0, 0), pixels, c_in, facecolor="0.85", edgecolor="black", gid="input"))
@@ -404,9 +391,7 @@ def figure(
     When a window fits, the right panel's title is the matrix product the layer becomes,
     (C_out x C_in K^2) x (C_in K^2 x H_out W_out). Arguments checked against `LIMITS`.
     """
-    v = _checked(
-        dict(zip(ARGUMENTS, (height, width, c_in, c_out, kernel, stride, padding, dilation), strict=True))
-    )
+    v = _checked(ARGUMENTS, (height, width, c_in, c_out, kernel, stride, padding, dilation))
     fig, (grid, matrices) = new_figure(7.2, 3.9, ncols=2)
     draw_receptive_fields(grid, *(v[name] for name in GEOMETRY))
     draw_im2col(matrices, v["height"], v["width"], v["c_in"], *(v[name] for name in GEOMETRY[2:]))
