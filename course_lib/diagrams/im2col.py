@@ -47,7 +47,8 @@ LIMITS = {
     "dilation": (1, 3),
     "batch": (1, 3),
 }
-"""Allowed (lowest, highest) value of every argument: small enough for a number in every cell."""
+"""Allowed (lowest, highest) value of every argument, in the functions' argument order: small enough
+for a number in every cell."""
 
 OUTLINED_WINDOWS = 3
 """How many windows are outlined in both panels (see `outlined`)."""
@@ -62,8 +63,9 @@ MAX_MATRIX_COLUMNS = 36
 """Widest matrix drawn (N H_out W_out); beyond it the numbers would not fit their cells."""
 
 
-def _checked(**values: int) -> dict[str, int]:
-    return {name: require_int(name, value, *LIMITS[name]) for name, value in values.items()}
+def _checked(*values: int) -> dict[str, int]:
+    """The arguments, in the order of `LIMITS` (the functions' order), by name, each checked against it."""
+    return {name: require_int(name, value, *LIMITS[name]) for name, value in zip(LIMITS, values, strict=True)}
 
 
 def column_matrix(
@@ -84,16 +86,7 @@ def column_matrix(
     n H_out W_out .. (n + 1) H_out W_out - 1. ValueError naming the argument for a
     value outside `LIMITS` or a dilated kernel larger than the padded input.
     """
-    v = _checked(
-        height=height,
-        width=width,
-        channels=channels,
-        kernel=kernel,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        batch=batch,
-    )
+    v = _checked(height, width, channels, kernel, stride, padding, dilation, batch)
     numbers = np.arange(1, v["height"] * v["width"] + 1, dtype=float).reshape(v["height"], v["width"])
     x = np.broadcast_to(numbers, (v["batch"], v["channels"], v["height"], v["width"])).copy()
     cols = im2col(x, v["kernel"], v["stride"], v["padding"], v["dilation"])  # (N, C K^2, H_out W_out)
@@ -230,16 +223,7 @@ def draw_im2col_sweep(
     for a value outside `LIMITS`, a kernel that does not fit, or a matrix wider
     than `MAX_MATRIX_COLUMNS`.
     """
-    v = _checked(
-        height=height,
-        width=width,
-        channels=channels,
-        kernel=kernel,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        batch=batch,
-    )
+    v = _checked(height, width, channels, kernel, stride, padding, dilation, batch)
     geometry = {"stride": v["stride"], "padding": v["padding"], "dilation": v["dilation"]}
     h_out, w_out = conv2d_output_shape(v["height"], v["width"], v["kernel"], **geometry)
     per_sample = h_out * w_out
