@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import ipywidgets as widgets
 
@@ -84,12 +85,16 @@ class Explorer(widgets.VBox):
 
 _STYLE = {"description_width": "initial"}
 
+T = TypeVar("T", widgets.IntSlider, widgets.FloatSlider)
 
-def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> widgets.IntSlider:
-    """A labelled integer slider that reports only when released (no flood of recomputation)."""
+
+def _slider(kind: type[T], name: str, value: float, low: float, high: float, step: float, **extra: str) -> T:
+    """A ``kind`` slider labelled ``name`` over [low, high], reporting only when released; ValueError if
+    ``value`` lies outside."""
     if not low <= value <= high:
-        raise ValueError(f"slider {name}: value {value} is outside [{low}, {high}]")
-    return widgets.IntSlider(
+        bounds = f"{low}, {high}" if kind is widgets.IntSlider else f"{low:g}, {high:g}"
+        raise ValueError(f"slider {name}: value {value} is outside [{bounds}]")
+    return kind(
         value=value,
         min=low,
         max=high,
@@ -98,24 +103,18 @@ def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> wid
         continuous_update=False,
         style=_STYLE,
         layout=widgets.Layout(width="320px"),
+        **extra,
     )
+
+
+def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> widgets.IntSlider:
+    """A labelled integer slider that reports only when released (no flood of recomputation)."""
+    return _slider(widgets.IntSlider, name, value, low, high, step)
 
 
 def float_slider(name: str, value: float, low: float, high: float, step: float) -> widgets.FloatSlider:
     """A labelled slider over [low, high] in steps of ``step`` (two decimals shown), reporting when released."""
-    if not low <= value <= high:
-        raise ValueError(f"slider {name}: value {value} is outside [{low:g}, {high:g}]")
-    return widgets.FloatSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=name,
-        continuous_update=False,
-        readout_format=".2f",
-        style=_STYLE,
-        layout=widgets.Layout(width="320px"),
-    )
+    return _slider(widgets.FloatSlider, name, value, low, high, step, readout_format=".2f")
 
 
 def log_slider(
