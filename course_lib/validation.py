@@ -150,6 +150,18 @@ def require_pair(name: str, value: object, low: int = 1) -> tuple[int, int]:
     return single, single
 
 
+def require_plain_conv(method: str, stride: object, dilation: object, groups: object) -> None:
+    """ValueError unless a convolution has stride 1, dilation 1 (int or pair) and one group: the layers
+    ``method`` (``"fft"``, ``"winograd"``) computes; the message names ``method`` and the property
+    (``fft needs stride 1, got stride 2``)."""
+    if require_pair("stride", stride, 1) != (1, 1):
+        raise ValueError(f"{method} needs stride 1, got stride {stride!r}")
+    if require_pair("dilation", dilation, 1) != (1, 1):
+        raise ValueError(f"{method} needs dilation 1, got dilation {dilation!r}")
+    if groups != 1:
+        raise ValueError(f"{method} needs groups=1, got groups={groups!r}")
+
+
 # ---------------------------------------------------------------- lists of integers
 
 _TOKEN = re.compile(r"[+-]?[0-9]+")

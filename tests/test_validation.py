@@ -29,6 +29,7 @@ from course_lib.validation import (
     require_bool,
     require_choice,
     require_int,
+    require_plain_conv,
     require_real,
 )
 
@@ -338,3 +339,26 @@ def test_array_nbytes_is_exact(shape, dtype):
 )
 def test_format_bytes(nbytes, text):
     assert format_bytes(nbytes) == text
+
+
+@pytest.mark.parametrize(
+    "stride, dilation", [(1, 1), ((1, 1), 1), (1, [1, 1]), (np.int64(1), np.array([1, 1]))]
+)
+def test_require_plain_conv_accepts_stride_and_dilation_one_as_int_or_pair(stride, dilation):
+    assert require_plain_conv("fft", stride, dilation, 1) is None
+
+
+@pytest.mark.parametrize(
+    "stride, dilation, groups, message",
+    [
+        (2, 1, 1, "winograd needs stride 1, got stride 2"),
+        ((1, 2), 1, 1, r"winograd needs stride 1, got stride \(1, 2\)"),
+        (1, 2, 1, "winograd needs dilation 1, got dilation 2"),
+        (1, 1, 2, "winograd needs groups=1, got groups=2"),
+        (0, 1, 1, "stride must be a positive integer, got 0"),
+        (1, (1, 0), 1, r"dilation\[1\] must be a positive integer, got 0"),
+    ],
+)
+def test_require_plain_conv_names_the_method_and_the_property(stride, dilation, groups, message):
+    with pytest.raises(ValueError, match=message):
+        require_plain_conv("winograd", stride, dilation, groups)

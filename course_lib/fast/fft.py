@@ -37,7 +37,7 @@ import numpy as np
 from course_lib import ops
 from course_lib.conv.shapes import IntOrPair, conv_geometry
 from course_lib.counting import is_counting, record
-from course_lib.validation import as_float_array, require_choice, require_int, require_pair
+from course_lib.validation import as_float_array, require_choice, require_int, require_plain_conv
 
 __all__ = ["FFT_KINDS", "check_fft", "fft_conv2d", "fft_size", "radix2_fft"]
 
@@ -53,12 +53,7 @@ def fft_size(n: int) -> int:
 
 def check_fft(stride: IntOrPair, dilation: IntOrPair, groups: int) -> None:
     """Raise ValueError naming the property if a layer is not one `fft_conv2d` computes."""
-    if require_pair("stride", stride, 1) != (1, 1):
-        raise ValueError(f"fft needs stride 1, got stride {stride!r}")
-    if require_pair("dilation", dilation, 1) != (1, 1):
-        raise ValueError(f"fft needs dilation 1, got dilation {dilation!r}")
-    if groups != 1:
-        raise ValueError(f"fft needs groups=1, got groups={groups!r}")
+    require_plain_conv("fft", stride, dilation, groups)
 
 
 def _bit_reversed(n: int) -> np.ndarray:

@@ -46,7 +46,7 @@ from course_lib import ops
 from course_lib.conv.shapes import IntOrPair, conv_geometry
 from course_lib.fast import threads
 from course_lib.fast.threads import halves, run_shares
-from course_lib.validation import as_float_array, require_choice, require_pair
+from course_lib.validation import as_float_array, require_choice, require_plain_conv
 
 __all__ = [
     "CHUNK_BYTES",
@@ -154,12 +154,7 @@ def check_winograd(w_shape: tuple[int, ...], stride: IntOrPair, dilation: IntOrP
     kernel = tuple(w_shape[2:])
     if kernel != (3, 3):
         raise ValueError(f"winograd needs a 3x3 kernel, got kernel size {kernel[0]}x{kernel[1]}")
-    if require_pair("stride", stride, 1) != (1, 1):
-        raise ValueError(f"winograd needs stride 1, got stride {stride!r}")
-    if require_pair("dilation", dilation, 1) != (1, 1):
-        raise ValueError(f"winograd needs dilation 1, got dilation {dilation!r}")
-    if groups != 1:
-        raise ValueError(f"winograd needs groups=1, got groups={groups!r}")
+    require_plain_conv("winograd", stride, dilation, groups)
 
 
 def _apply_sparse(matrix: tuple[tuple[Fraction, ...], ...], x: np.ndarray) -> np.ndarray:
