@@ -46,11 +46,8 @@ import numpy as np
 
 from course_lib.architectures import Activation, Conv2d, Layer, Linear
 from course_lib.complexity import (
+    ConvShape,
     activation_forward_cost,
-    conv2d_flops,
-    conv2d_im2col_elements,
-    conv2d_output_elements,
-    conv2d_params,
     dense_forward_cost,
     layer_forward_cost,
 )
@@ -187,18 +184,13 @@ def conv2d_traffic(
     Derived in notebooks/09_from_flops_to_seconds.ipynb.
     """
     size = _itemsize(dtype)
-    sizes = (c_in, height, width, c_out, kernel)
-    flops = conv2d_flops(*sizes, stride=stride, padding=padding, groups=groups, batch=batch)
-    elements = (
-        require_int("batch", batch) * c_in * height * width
-        + conv2d_params(c_in, c_out, kernel, groups=groups)
-        + conv2d_output_elements(*sizes, stride=stride, padding=padding, groups=groups, batch=batch)
+    conv = ConvShape(
+        c_in, height, width, c_out, kernel, stride=stride, padding=padding, groups=groups, batch=batch
     )
+    elements = conv.input_elements + conv.params + conv.output_elements
     if im2col:
-        elements += 2 * conv2d_im2col_elements(
-            c_in, height, width, kernel, stride=stride, padding=padding, batch=batch
-        )
-    return Traffic(flops, size * elements)
+        elements += 2 * conv.im2col_elements
+    return Traffic(conv.forward_cost().flops, size * elements)
 
 
 def layer_traffic(
