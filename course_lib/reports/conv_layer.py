@@ -295,14 +295,14 @@ def draw_receptive_fields(
             s=min(12.0, 40.0 / max(padded_h, padded_w)) if len(corners) > 1 else 12.0,
             color="black",
             gid="centres",
-            label=f"all {h_out}x{w_out} centres",
+            label=f"centres of all {h_out * w_out} windows",
         )
         unread = np.argwhere(~read_cells(height, width, kernel, stride, padding, dilation)) + padding
         if unread.size:
             ax.scatter(unread[:, 1], unread[:, 0], marker="x", color="red", gid="unread", label="never read")
         ax.set_xlim(-0.5, padded_w - 0.5)
         ax.set_ylim(padded_h - 0.5, -0.5)
-        ax.set_title(f"{h_out}x{w_out} windows on the padded input", fontsize=10)
+        ax.set_title(f"{h_out} x {w_out} = {h_out * w_out} window positions on the padded input", fontsize=10)
     ax.set_aspect("equal")
     ax.set_xlabel("column of the padded input (cells)")
     ax.set_ylabel("row of the padded input (cells)")
