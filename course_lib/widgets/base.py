@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
@@ -85,36 +85,29 @@ class Explorer(widgets.VBox):
 
 _STYLE = {"description_width": "initial"}
 
-T = TypeVar("T", widgets.IntSlider, widgets.FloatSlider)
+Slider = TypeVar("Slider", widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
 
 
-def _slider(kind: type[T], name: str, value: float, low: float, high: float, step: float, **extra: str) -> T:
-    """A ``kind`` slider labelled ``name`` over [low, high], reporting only when released; ValueError if
-    ``value`` lies outside."""
-    if not low <= value <= high:
-        bounds = f"{low}, {high}" if kind is widgets.IntSlider else f"{low:g}, {high:g}"
-        raise ValueError(f"slider {name}: value {value} is outside [{bounds}]")
-    return kind(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=name,
-        continuous_update=False,
-        style=_STYLE,
-        layout=widgets.Layout(width="320px"),
-        **extra,
-    )
+def _released(kind: type[Slider], name: str, **options: Any) -> Slider:
+    """A ``kind`` slider labelled ``name`` that reports only when released (no flood of recomputation)."""
+    layout = widgets.Layout(width="320px")
+    return kind(description=name, continuous_update=False, style=_STYLE, layout=layout, **options)
 
 
 def int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> widgets.IntSlider:
     """A labelled integer slider that reports only when released (no flood of recomputation)."""
-    return _slider(widgets.IntSlider, name, value, low, high, step)
+    if not low <= value <= high:
+        raise ValueError(f"slider {name}: value {value} is outside [{low}, {high}]")
+    return _released(widgets.IntSlider, name, value=value, min=low, max=high, step=step)
 
 
 def float_slider(name: str, value: float, low: float, high: float, step: float) -> widgets.FloatSlider:
     """A labelled slider over [low, high] in steps of ``step`` (two decimals shown), reporting when released."""
-    return _slider(widgets.FloatSlider, name, value, low, high, step, readout_format=".2f")
+    if not low <= value <= high:
+        raise ValueError(f"slider {name}: value {value} is outside [{low:g}, {high:g}]")
+    return _released(
+        widgets.FloatSlider, name, value=value, min=low, max=high, step=step, readout_format=".2f"
+    )
 
 
 def log_slider(
@@ -123,17 +116,16 @@ def log_slider(
     """A labelled slider over [low, high] on a log scale (``step`` in powers of ten), reporting when released."""
     if not 0 < low <= value <= high:
         raise ValueError(f"slider {name}: value {value} is outside [{low:g}, {high:g}] (low > 0)")
-    return widgets.FloatLogSlider(
+    bottom, top = math.log10(low), math.log10(high)  # the slider's range is in powers of ten
+    return _released(
+        widgets.FloatLogSlider,
+        name,
         value=value,
         base=10,
-        min=math.log10(low),
-        max=math.log10(high),
+        min=bottom,
+        max=top,
         step=step,
-        description=name,
-        continuous_update=False,
         readout_format=".3g",
-        style=_STYLE,
-        layout=widgets.Layout(width="320px"),
     )
 
 
