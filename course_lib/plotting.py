@@ -63,12 +63,15 @@ def loglog_fit(
     label: str = "measured",
     fit_range: slice = slice(None),
     color: str | None = None,
+    theory_linestyle: str = "--",
 ) -> PowerLawFit:
     """Plot ``y`` against ``x`` on log-log axes with its fitted power law.
 
     The fit uses the points selected by ``fit_range`` (e.g. ``slice(3, None)``
     to leave out sizes dominated by overheads). The theoretical slope, if given,
-    is drawn dashed through the last fitted point. Returns the fit.
+    is drawn in grey through the last fitted point, dashed unless
+    ``theory_linestyle`` says otherwise (give a second theory line on the same
+    axes its own style). Returns the fit.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -87,7 +90,7 @@ def loglog_fit(
         ax.loglog(
             x,
             anchor_y * (x / anchor_x) ** theoretical_exponent,
-            "--",
+            theory_linestyle,
             color="grey",
             linewidth=1,
             label=f"theoretical slope {theoretical_exponent:g}",

@@ -21,6 +21,16 @@ def test_loglog_fit_draws_points_fit_and_reference(tmp_path):
     plt.close(fig)
 
 
+def test_two_theory_lines_on_one_axes_can_differ_in_style():
+    x = np.array([10.0, 20.0, 40.0, 80.0])
+    fig, ax = plt.subplots()
+    loglog_fit(ax, x, x**4, theoretical_exponent=4, label="pass")
+    loglog_fit(ax, x, x**5, theoretical_exponent=5, label="run", theory_linestyle=":")
+    styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
+    assert (styles["theoretical slope 4"], styles["theoretical slope 5"]) == ("--", ":")
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("name", ["", "a/b", "plot.png"])
 def test_save_figure_wants_a_bare_name(name, tmp_path):
     fig = plt.figure()
