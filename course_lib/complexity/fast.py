@@ -119,6 +119,11 @@ def recursive_matmul_cost(n: int, cutoff: int = 64) -> Cost:
     return _recursion_cost(n, cutoff, 8, 4)
 
 
+def _both(value: int | tuple[int, int]) -> tuple[int, ...]:
+    """One int for both dimensions, or the entries of a (height, width) pair; the callers check them."""
+    return (value, value) if not isinstance(value, (tuple, list)) else tuple(value)
+
+
 WINOGRAD_SPARSE_COUNTS: dict[int, dict[str, tuple[int, int, int, int]]] = {
     2: {"BT": (4, 4, 4, 0), "G": (4, 3, 4, 6), "AT": (2, 4, 4, 0)},
     4: {"BT": (6, 6, 16, 12), "G": (6, 3, 8, 13), "AT": (4, 6, 14, 6)},
@@ -147,7 +152,7 @@ def winograd_tiles(
 ) -> tuple[int, int]:
     """Tiles per sample (t_h, t_w) = (ceil(H_out / m), ceil(W_out / m)), H_out = H + 2 p - 2."""
     tile = require_choice("tile", tile, sorted(WINOGRAD_SPARSE_COUNTS))
-    pad = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    pad = _both(padding)
     p_h, p_w = (require_int("padding", p, 0) for p in pad)
     sizes = (require_int("height", height) + 2 * p_h - 2, require_int("width", width) + 2 * p_w - 2)
     if min(sizes) < 1:
@@ -193,7 +198,7 @@ def winograd_conv2d_costs(
         return _transform_cost(p, q, columns, (adds, multiplies) if transform == "sparse" else None)
 
     gemm = alpha * alpha * c_out * c_in * tiles
-    pad = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    pad = _both(padding)
     outputs = batch * c_out * (height + 2 * pad[0] - 2) * (width + 2 * pad[1] - 2)
     return {
         "filter transform": stage("G", c_out * c_in),
@@ -256,8 +261,8 @@ def fft_conv2d_costs(
     A (C_out, C_in, K_h, K_w) filter bank, stride 1, on a (batch, C_in, height, width)
     input with ``padding``. Derived in notebooks/08_fast_algorithms.ipynb.
     """
-    k_h, k_w = (kernel, kernel) if not isinstance(kernel, (tuple, list)) else tuple(kernel)
-    p_h, p_w = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    k_h, k_w = _both(kernel)
+    p_h, p_w = _both(padding)
     c_in, c_out, batch = require_int("c_in", c_in), require_int("c_out", c_out), require_int("batch", batch)
     h_pad = require_int("height", height) + 2 * require_int("padding", p_h, 0)
     w_pad = require_int("width", width) + 2 * require_int("padding", p_w, 0)
@@ -325,7 +330,7 @@ def fft_workspace_elements(
     workspace that makes FFT convolution expensive in memory) and of the outputs;
     real and imaginary parts counted separately.
     """
-    p_h, p_w = (padding, padding) if not isinstance(padding, (tuple, list)) else tuple(padding)
+    p_h, p_w = _both(padding)
     rows = fft_length(require_int("height", height) + 2 * require_int("padding", p_h, 0))
     cols = fft_length(require_int("width", width) + 2 * require_int("padding", p_w, 0))
     fft_conv2d_costs(c_in, height, width, c_out, kernel, padding, batch)  # checks the other arguments
