@@ -79,7 +79,7 @@ def conv2d_forward_cost_expr(
     M^2 K^2 C_in C_out. Pass `conv_output_size_expr` for ``h_out`` / ``w_out`` to
     get the cost in terms of the input size. Derived in notebooks/05_convolution_layer.ipynb.
     """
-    outputs = batch * c_out * h_out * w_out
+    outputs = conv2d_output_elements_expr(c_out, h_out, w_out, batch)
     per_output = dot_product_cost(c_in / groups * k_h * k_w)
     adds = outputs * per_output["adds"] + (outputs if bias else 0)
     products = outputs * per_output["multiplies"]
