@@ -302,7 +302,7 @@ def draw_receptive_fields(
             ax.scatter(unread[:, 1], unread[:, 0], marker="x", color="red", gid="unread", label="never read")
         ax.set_xlim(-0.5, padded_w - 0.5)
         ax.set_ylim(padded_h - 0.5, -0.5)
-        ax.set_title(f"{h_out} x {w_out} = {h_out * w_out} window positions on the padded input", fontsize=10)
+        ax.set_title(f"{h_out} x {w_out} = {h_out * w_out} window positions", fontsize=10)
     ax.set_aspect("equal")
     ax.set_xlabel("column of the padded input (cells)")
     ax.set_ylabel("row of the padded input (cells)")
