@@ -114,3 +114,25 @@ def test_figure_names_are_literal_strings(path):
         call for cell in notebook.cells if cell.cell_type == "code" for call in exported_names(cell.source)[1]
     ]
     assert not unnamed, f"give these exports a literal name so figures/README.md can be checked: {unnamed}"
+
+
+def test_every_listed_figure_is_committed_as_png_and_svg():
+    # a lecturer who clones the repository has every figure without running anything;
+    # `make figures` (or `COURSE_EXPORT_FIGURES=1 make execute`) refreshes them
+    missing = [
+        f"{name}.{ext}"
+        for name in readme_rows()
+        for ext in ("png", "svg")
+        if not (ROOT / "figures" / f"{name}.{ext}").is_file()
+    ]
+    assert not missing, f"run `make figures` and commit figures/: missing {missing}"
+
+
+def test_figures_folder_holds_no_figure_that_is_not_listed():
+    listed = set(readme_rows())
+    stale = sorted(
+        path.name
+        for path in (ROOT / "figures").glob("*.*")
+        if path.suffix in {".png", ".svg"} and path.stem not in listed
+    )
+    assert not stale, f"figures/ holds files figures/README.md does not list (delete them): {stale}"
